@@ -10,13 +10,30 @@ DEV_TOOLS := pytest pytest-asyncio ruff mypy httpx
 STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
-.PHONY: help venv up down status infra-up infra-down test test-unit test-integration lint typecheck bench clean
+.PHONY: help system-deps venv up down status infra-up infra-down test test-unit test-integration \
+	lint typecheck contracts bench clean
 
 help:
 	@echo "make up       install everything, start Kafka, PostgreSQL, the mail inbox and the services"
 	@echo "make test     the whole suite (unit + integration) against the real local servers"
 	@echo "make down     stop exactly what make up started"
 	@echo "make status   what is running, and where"
+
+# What the machine itself must have: a JDK 17+, Maven, PostgreSQL's server binaries
+# (else devstack installs PyPI's pgserver) and kcat. Installed from Debian's
+# packages where they are missing and we may (root with apt-get); named otherwise.
+system-deps:
+	@missing=""; \
+	command -v java >/dev/null || missing="$$missing default-jdk-headless"; \
+	command -v mvn >/dev/null || missing="$$missing maven"; \
+	command -v kcat >/dev/null || missing="$$missing kcat"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "please install:$$missing"; exit 1; fi; \
+	fi
 
 venv: $(STAMP)
 
@@ -25,7 +42,7 @@ $(STAMP): constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	$(PY) -m pip install -q -c constraints.txt $(foreach p,$(PACKAGES),-e ./$(p)) $(DEV_TOOLS)
 	@touch $(STAMP)
 
-infra-up: venv
+infra-up: system-deps venv
 	$(DEVSTACK) up
 
 infra-down:
@@ -50,6 +67,10 @@ test: test-unit test-integration
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m frontdesk_contracts.generate --check
+
+contracts: venv
+	$(PY) -m frontdesk_contracts.generate
 
 typecheck: venv
 	$(PY) -m mypy contracts/src libs/kit/src

@@ -1,0 +1,39 @@
+"""The shared service kit of Frontdesk.
+
+Outbox (writer and relay), idempotent consumers, retries and dead letters,
+migrations, settings, JSON logs and health checks: each lives here once and every
+service imports it.
+"""
+
+from .consumer import EventConsumer, PermanentError, RetryPolicy
+from .deadletters import DeadLetters
+from .inbox import HandledEvents
+from .kafka import idempotent_producer
+from .logs import configure_logging, current_context, log_context
+from .migrations import KIT_MIGRATIONS, MigrationError, migrate, pending
+from .outbox import Outbox, OutboxError
+from .relay import OutboxRelay, backlog
+from .settings import ServiceSettings, SettingsError, load_settings
+
+__all__ = [
+    "KIT_MIGRATIONS",
+    "DeadLetters",
+    "EventConsumer",
+    "HandledEvents",
+    "MigrationError",
+    "Outbox",
+    "OutboxError",
+    "OutboxRelay",
+    "PermanentError",
+    "RetryPolicy",
+    "ServiceSettings",
+    "SettingsError",
+    "backlog",
+    "configure_logging",
+    "current_context",
+    "idempotent_producer",
+    "load_settings",
+    "log_context",
+    "migrate",
+    "pending",
+]

@@ -1,0 +1,76 @@
+"""Transactional outbox: the writer side.
+
+`Outbox.add` writes an event's Kafka record inside the caller's transaction, so the
+state change and the event commit or roll back together. The relay
+(`frontdesk_kit.relay`) publishes what committed.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Sequence
+from typing import Protocol
+from uuid import UUID
+
+import asyncpg
+
+OUTBOX_CHANNEL = "frontdesk_outbox"
+LANES = 16  # must match the rows of outbox_lanes (kit migration 0001)
+
+_INSERT = """
+INSERT INTO outbox (event_id, topic, key, headers, value, lane)
+VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+"""
+_NOTIFY = "SELECT pg_notify($1, '')"
+
+
+class KafkaRecordLike(Protocol):
+    """What the outbox stores: a ready-made Kafka record (see frontdesk_contracts)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def key(self) -> bytes: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
+    @property
+    def value(self) -> bytes: ...
+
+
+class OutboxError(RuntimeError):
+    """The outbox was used outside a transaction or with an unusable record."""
+
+
+def lane_of(key: bytes) -> int:
+    """The lane of a record key: stable across processes, so a key keeps its lane."""
+    return zlib.crc32(key) % LANES
+
+
+class Outbox:
+    """Writes records to the outbox table of the caller's database, in its transaction."""
+
+    def __init__(self, channel: str = OUTBOX_CHANNEL) -> None:
+        self._channel = channel
+
+    async def add(self, conn: asyncpg.Connection, event_id: UUID, record: KafkaRecordLike) -> None:
+        """Queue `record` for publication once the caller's transaction commits."""
+        if not conn.is_in_transaction():
+            raise OutboxError("Outbox.add needs the caller's open transaction")
+        if not record.key:
+            raise OutboxError("an outbox record needs a key: it decides partition and order")
+        try:
+            headers = [[name, value.decode()] for name, value in record.headers]
+        except UnicodeDecodeError as error:
+            raise OutboxError("outbox header values must be UTF-8 text") from error
+        await conn.execute(
+            _INSERT,
+            event_id,
+            record.topic,
+            record.key,
+            json.dumps(headers),
+            record.value,
+            lane_of(record.key),
+        )
+        # NOTIFY is delivered at commit, and not at all on rollback: exactly when wanted.
+        await conn.execute(_NOTIFY, self._channel)

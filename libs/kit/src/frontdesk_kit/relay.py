@@ -1,0 +1,141 @@
+"""Transactional outbox: the relay that publishes committed records to Kafka.
+
+Each pass claims lanes with `FOR UPDATE SKIP LOCKED`, so several relays (one per
+service instance) share the work without ever publishing one lane twice at once;
+a key always maps to the same lane, so each key's records go out in commit order.
+Records are marked published in the same transaction only after Kafka acknowledged
+every one of them (idempotent producer, acks=all). A crash in between publishes the
+batch again: at least once, which the consumers' handled-event records absorb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from .outbox import OUTBOX_CHANNEL
+
+log = logging.getLogger("frontdesk.outbox")
+
+_CLAIM_LANES = """
+SELECT l.lane FROM outbox_lanes l
+WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.lane = l.lane AND o.published_at IS NULL)
+ORDER BY l.lane
+FOR UPDATE OF l SKIP LOCKED
+"""
+_PENDING = """
+SELECT id, topic, key, headers, value FROM outbox
+WHERE lane = ANY($1::smallint[]) AND published_at IS NULL
+ORDER BY id
+LIMIT $2
+"""
+_MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+_BACKLOG = """
+SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS oldest_age
+FROM outbox WHERE published_at IS NULL
+"""
+
+
+class OutboxRelay:
+    """Publishes the outbox of one database; run one per service instance."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        listen: bool = True,
+        channel: str = OUTBOX_CHANNEL,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._listen = listen
+        self._channel = channel
+        self._wake = asyncio.Event()
+        self._listener: asyncpg.Connection | None = None
+        self.published = 0
+
+    async def run(self) -> None:
+        """Publish until cancelled: drain, then sleep until NOTIFY or the poll interval."""
+        try:
+            while True:
+                await self._ensure_listening()
+                try:
+                    while await self.publish_batch():
+                        pass
+                except Exception as error:  # noqa: BLE001 - database or Kafka down: retry
+                    log.warning("outbox relay pass failed; retrying", extra={"error": repr(error)})
+                self._wake.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._poll_interval):
+                        await self._wake.wait()
+        finally:
+            await self._stop_listening()
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of pending records; return how many went out."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            lanes = [r["lane"] for r in await conn.fetch(_CLAIM_LANES)]
+            if not lanes:
+                return 0
+            rows = await conn.fetch(_PENDING, lanes, self._batch_size)
+            sent = [await self._send(row) for row in rows]
+            await asyncio.gather(*sent)
+            await conn.execute(_MARK_PUBLISHED, [row["id"] for row in rows])
+        self.published += len(rows)
+        return len(rows)
+
+    async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
+        headers = [(name, value.encode()) for name, value in _json(row["headers"])]
+        sent: asyncio.Future[Any] = await self._producer.send(
+            row["topic"], value=row["value"], key=row["key"], headers=headers
+        )
+        return sent
+
+    async def _ensure_listening(self) -> None:
+        """Hold one connection that LISTENs; re-open it if it was lost (polling covers gaps)."""
+        if not self._listen or (self._listener is not None and not self._listener.is_closed()):
+            return
+        await self._stop_listening()
+        try:
+            conn: asyncpg.Connection = await self._pool.acquire()
+            await conn.add_listener(self._channel, self._on_notify)
+        except (OSError, asyncpg.PostgresError) as error:
+            log.warning("LISTEN failed; relying on polling", extra={"error": repr(error)})
+            return
+        self._listener = conn
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _stop_listening(self) -> None:
+        conn, self._listener = self._listener, None
+        if conn is None:
+            return
+        if not conn.is_closed():
+            with contextlib.suppress(OSError, asyncpg.PostgresError):
+                await conn.remove_listener(self._channel, self._on_notify)
+        await self._pool.release(conn)
+
+
+def _json(value: Any) -> list[list[str]]:
+    decoded: list[list[str]] = value if isinstance(value, list) else json.loads(value)
+    return decoded
+
+
+async def backlog(pool: asyncpg.Pool) -> tuple[int, float]:
+    """Pending records and the age in seconds of the oldest, for metrics and readiness."""
+    row = await pool.fetchrow(_BACKLOG)
+    assert row is not None
+    return int(row["pending"]), float(row["oldest_age"] or 0.0)

@@ -1,0 +1,63 @@
+"""Settings shared by every service, read from the environment by pydantic-settings.
+
+Each service subclasses `ServiceSettings` with its own prefix. `load_settings`
+validates at start and fails fast with a message naming each variable to set.
+Outside `dev`/`test`, settings that are only safe on a developer's machine are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeVar
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "prod"]
+S = TypeVar("S", bound="ServiceSettings")
+
+
+class SettingsError(SystemExit):
+    """Settings are missing or unsafe; the message says what to set."""
+
+
+class ServiceSettings(BaseSettings):
+    """What every Frontdesk service needs: where its database and Kafka are, and how to log."""
+
+    model_config = SettingsConfigDict(env_prefix="FRONTDESK_", extra="ignore", frozen=True)
+
+    environment: Environment = "dev"
+    database_url: str = Field(description="PostgreSQL DSN of this service's own database")
+    kafka_bootstrap_servers: str = Field(description="comma-separated host:port list")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_outside_dev(self) -> ServiceSettings:
+        if self.environment == "prod":
+            problems = self.unsafe_in_production()
+            if problems:
+                raise ValueError("unsafe for production: " + "; ".join(problems))
+        return self
+
+    def unsafe_in_production(self) -> list[str]:
+        """Reasons these settings are only fit for dev; services extend this list."""
+        problems = []
+        if self.kafka_security_protocol == "PLAINTEXT":
+            problems.append("set KAFKA_SECURITY_PROTOCOL to SSL or SASL_SSL")
+        if "127.0.0.1" in self.database_url or "localhost" in self.database_url:
+            problems.append("DATABASE_URL points at this machine")
+        return problems
+
+
+def load_settings(cls: type[S]) -> S:
+    """Build `cls` from the environment or exit with a message naming what to set."""
+    try:
+        return cls()  # type: ignore[call-arg]  # pydantic-settings fills fields from the env
+    except ValidationError as error:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        lines = [f"{cls.__name__}: the service cannot start with these settings:"]
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            variable = f"{prefix}{name}" if name else "(settings)"
+            lines.append(f"  {variable}: {problem['msg']}")
+        raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,136 @@
+"""Fixtures for tests against the real local Kafka, PostgreSQL and mail inbox.
+
+`make test` starts the stack first; run alone, these fixtures start it too
+(`python -m frontdesk_devstack up` is idempotent). Each test gets its own fresh
+database and its own uniquely named topics, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from frontdesk_devstack.config import StackConfig
+from frontdesk_kit import KIT_MIGRATIONS, idempotent_producer, migrate
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="session")
+def stack() -> dict[str, str]:
+    """Endpoints of the running local stack (started here if it is not up)."""
+    subprocess.run([sys.executable, "-m", "frontdesk_devstack", "up"], check=True)
+    cfg = StackConfig.from_env()
+    endpoints: dict[str, str] = json.loads((cfg.root / "stack.json").read_text())
+    return endpoints
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(stack: dict[str, str]) -> str:
+    return stack["kafka_bootstrap"]
+
+
+@pytest.fixture(scope="session")
+def inbox_url(stack: dict[str, str]) -> str:
+    return stack["inbox_url"]
+
+
+@pytest.fixture
+async def database(stack: dict[str, str]) -> AsyncIterator[str]:
+    """DSN of a brand-new database, dropped after the test."""
+    admin_dsn = stack["postgres_dsn"]
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def pool(database: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on a fresh database that has the kit's tables."""
+    async with asyncpg.create_pool(database, min_size=1, max_size=10) as created:
+        async with created.acquire() as conn:
+            await migrate(conn, [("kit", KIT_MIGRATIONS)])
+        yield created
+
+
+@pytest.fixture
+async def make_topic(kafka_bootstrap: str) -> AsyncIterator[Callable[..., Awaitable[str]]]:
+    """Factory: create a uniquely named topic (deleted after the test)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    created: list[str] = []
+
+    async def make(prefix: str = "test", partitions: int = 3, name: str | None = None) -> str:
+        topic = name or f"{prefix}.{uuid.uuid4().hex[:12]}"
+        await admin.create_topics([NewTopic(topic, partitions, 1)])
+        created.append(topic)
+        return topic
+
+    try:
+        yield make
+    finally:
+        if created:
+            await admin.delete_topics(created)
+        await admin.close()
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    started = idempotent_producer(kafka_bootstrap, client_id="tests")
+    await started.start()
+    try:
+        yield started
+    finally:
+        await started.stop()
+
+
+@pytest.fixture
+def read_topic(kafka_bootstrap: str) -> Callable[..., Awaitable[list[ConsumerRecord]]]:
+    """Reader: every record on a topic from the start, once at least `expected` arrived."""
+
+    async def read(topic: str, expected: int, timeout: float = 20.0) -> list[ConsumerRecord]:
+        return await _read_topic(kafka_bootstrap, topic, expected, timeout)
+
+    return read
+
+
+async def _read_topic(
+    bootstrap: str, topic: str, expected: int, timeout: float
+) -> list[ConsumerRecord]:
+    # After `expected` records arrive, one more short read, so a surplus duplicate shows.
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    records: list[ConsumerRecord] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(records) < expected and loop.time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for part in batch.values():
+                records.extend(part)
+        batch = await consumer.getmany(timeout_ms=1000)
+        for part in batch.values():
+            records.extend(part)
+    finally:
+        await consumer.stop()
+    return records

@@ -1,0 +1,193 @@
+"""Real devmail instances on free loopback ports, and an SMTP sender for the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import signal
+import smtplib
+import socket
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+import pytest
+
+from frontdesk_devmail.client import InboxClient
+from frontdesk_devmail.server import DevmailConfig, DevmailServer
+
+SENDER = "Frontdesk <noreply@frontdesk.test>"
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the OS picks it for a throwaway socket)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def compose(
+    to: str | list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    sender: str = SENDER,
+) -> EmailMessage:
+    """A text message, multipart/alternative when ``html`` is given."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to if isinstance(to, str) else ", ".join(to)
+    message["Subject"] = subject
+    message["Message-ID"] = f"<{abs(hash((subject, text)))}@frontdesk.test>"
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def smtp_send(
+    address: tuple[str, int],
+    message: EmailMessage,
+    *,
+    login: tuple[str, str] | None = None,
+) -> dict[str, tuple[int, bytes]]:
+    """Send over real SMTP; returns the recipients refused (smtplib raises if all are)."""
+    with smtplib.SMTP(*address, timeout=10) as client:
+        if login is not None:
+            client.login(*login)
+        return client.send_message(message)
+
+
+class SendMail(Protocol):
+    """``await send_mail(to, subject, text, html=None, login=None)``: refused recipients."""
+
+    def __call__(
+        self,
+        to: str | list[str],
+        subject: str = "Hello",
+        text: str = "Hello there.",
+        html: str | None = None,
+        *,
+        login: tuple[str, str] | None = None,
+    ) -> Awaitable[dict[str, tuple[int, bytes]]]: ...
+
+
+async def send_to(
+    address: tuple[str, int],
+    to: str | list[str],
+    subject: str = "Hello",
+    text: str = "Hello there.",
+    html: str | None = None,
+    *,
+    login: tuple[str, str] | None = None,
+) -> dict[str, tuple[int, bytes]]:
+    """Compose and send a message over SMTP, in a thread (smtplib blocks)."""
+    message = compose(to, subject, text, html)
+    return await asyncio.to_thread(smtp_send, address, message, login=login)
+
+
+@pytest.fixture
+async def devmail(tmp_path: Path) -> AsyncIterator[DevmailServer]:
+    """A devmail running in this test's event loop, on free ports, with a fresh data dir."""
+    config = DevmailConfig(
+        data_dir=tmp_path / "devmail", smtp_port=free_port(), http_port=free_port()
+    )
+    async with DevmailServer(config) as server:
+        yield server
+
+
+@pytest.fixture
+async def inbox(devmail: DevmailServer) -> AsyncIterator[InboxClient]:
+    """The API client of the ``devmail`` fixture."""
+    async with InboxClient(devmail.base_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def http(devmail: DevmailServer) -> AsyncIterator[httpx.AsyncClient]:
+    """A raw HTTP client of the ``devmail`` fixture, for status codes and pages."""
+    async with httpx.AsyncClient(base_url=devmail.base_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def send_mail(devmail: DevmailServer) -> SendMail:
+    """Send a message to the ``devmail`` fixture over SMTP."""
+    return functools.partial(send_to, devmail.smtp_address)
+
+
+class DevmailProcess:
+    """``python -m frontdesk_devmail`` as a child process, with its stdout in a file."""
+
+    def __init__(self, data_dir: Path, log_path: Path, *extra_args: str) -> None:
+        self.smtp_address = ("127.0.0.1", free_port())
+        self.base_url = f"http://127.0.0.1:{free_port()}"
+        self.args = [
+            "--smtp-port",
+            str(self.smtp_address[1]),
+            "--http-port",
+            self.base_url.rsplit(":", 1)[1],
+            "--data-dir",
+            str(data_dir),
+            *extra_args,
+        ]
+        self.log_path = log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "frontdesk_devmail", *self.args, stdout=log, stderr=log
+            )
+        await self._until_healthy()
+
+    async def stop(self, signum: int = signal.SIGTERM) -> int:
+        """Signal the process and return its exit status."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signum)
+        async with asyncio.timeout(10):
+            return await self.process.wait()
+
+    async def send_mail(self, to: str, subject: str, text: str) -> dict[str, tuple[int, bytes]]:
+        return await send_to(self.smtp_address, to, subject, text)
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8")
+
+    async def _until_healthy(self) -> None:
+        assert self.process is not None
+        async with asyncio.timeout(15), httpx.AsyncClient(timeout=1) as client:
+            while True:
+                if self.process.returncode is not None:
+                    raise AssertionError(f"devmail exited early:\n{self.output()}")
+                with contextlib.suppress(httpx.TransportError):
+                    response = await client.get(f"{self.base_url}/api/health")
+                    if response.json() == {"status": "ok"}:
+                        return
+                await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def devmail_process(
+    tmp_path: Path,
+) -> AsyncIterator[Callable[..., Awaitable[DevmailProcess]]]:
+    """Start ``python -m frontdesk_devmail`` children; each is killed at the end if still up."""
+    started: list[DevmailProcess] = []
+
+    async def start(data_dir: Path, *extra_args: str) -> DevmailProcess:
+        child = DevmailProcess(data_dir, tmp_path / f"devmail-{len(started)}.log", *extra_args)
+        started.append(child)
+        await child.start()
+        return child
+
+    yield start
+    for child in started:
+        if child.process is not None and child.process.returncode is None:
+            child.process.kill()
+            await child.process.wait()

@@ -1,0 +1,60 @@
+"""Parsing what senders produce, well-formed or not."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from frontdesk_devmail.parsing import extract_links, parse_message
+
+
+def test_links_come_from_hrefs_then_text_deduplicated_in_order():
+    html = (
+        '<a href=" https://a.test/1?x=1&amp;y=2 ">one</a>'
+        '<a href="mailto:help@a.test">mail</a>'
+        '<a href="/relative">rel</a>'
+        '<area href="http://a.test/2">'
+    )
+    text = "See https://a.test/1?x=1&y=2, then (https://a.test/3) or https://a.test/wiki/X_(y)."
+
+    assert extract_links(html=html, text=text) == (
+        "https://a.test/1?x=1&y=2",
+        "http://a.test/2",
+        "https://a.test/3",
+        "https://a.test/wiki/X_(y)",
+    )
+
+
+def test_headers_are_decoded_and_parts_normalised():
+    message = EmailMessage()
+    message["Subject"] = "Créez votre accès"
+    message["From"] = "Frontdesk <noreply@frontdesk.test>"
+    message["To"] = "alice@example.test"
+    message["Message-ID"] = "<1@frontdesk.test>"
+    message.set_content("Ligne 1\nLigne 2\n")
+    message.add_alternative("<p>Bonjour</p>", subtype="html")
+    raw = bytes(message).replace(b"\n", b"\r\n")  # as it travels over SMTP
+
+    parsed = parse_message(raw)
+
+    assert parsed.subject == "Créez votre accès"
+    assert parsed.headers["Subject"] == "Créez votre accès"
+    assert parsed.message_id == "<1@frontdesk.test>"
+    assert parsed.text == "Ligne 1\nLigne 2\n"
+    assert parsed.html == "<p>Bonjour</p>\n"
+
+
+def test_malformed_input_is_kept_not_rejected():
+    raw = (
+        b"Subject: =?bogus?x?zz?=\r\n"
+        b"Content-Type: text/plain; charset=no-such-charset\r\n"
+        b"\r\n"
+        b"caf\xe9 https://a.test/ok\r\n"
+    )
+
+    parsed = parse_message(raw)
+
+    assert parsed.subject == "=?bogus?x?zz?="
+    assert parsed.text is not None and parsed.text.startswith("caf")
+    assert parsed.html is None
+    assert parsed.links == ("https://a.test/ok",)
+    assert parse_message(b"\xff\xfe not even headers").subject == ""

@@ -1,0 +1,70 @@
+"""`python -m frontdesk_devstack up|down|status|env`: the local stack as plain processes."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from . import devmail, kafka, postgres, topics
+from .config import StackConfig
+from .procs import StackError
+
+
+def up(cfg: StackConfig) -> None:
+    """Start PostgreSQL, Kafka and the mail inbox, each ready before the next."""
+    postgres.start(cfg)
+    kafka.start(cfg)
+    topics.create(cfg)
+    devmail.start(cfg)
+    write_endpoints(cfg)
+
+
+def down(cfg: StackConfig) -> None:
+    """Stop exactly the processes `up` started, by their pid files."""
+    devmail.stop_server(cfg)
+    kafka.stop_broker(cfg)
+    postgres.stop_server(cfg)
+
+
+def endpoints(cfg: StackConfig) -> dict[str, str]:
+    return {
+        "kafka_bootstrap": cfg.kafka_bootstrap,
+        "postgres_dsn": postgres.dsn(cfg),
+        "smtp": f"127.0.0.1:{cfg.smtp_port}",
+        "inbox_url": cfg.inbox_url,
+    }
+
+
+def write_endpoints(cfg: StackConfig) -> None:
+    path = cfg.root / "stack.json"
+    path.write_text(json.dumps(endpoints(cfg), indent=2) + "\n")
+    path.chmod(0o600)
+
+
+def status(cfg: StackConfig) -> None:
+    rows = [
+        ("postgres", postgres.running(cfg), f"127.0.0.1:{cfg.postgres_port}"),
+        ("kafka", kafka.running(cfg), cfg.kafka_bootstrap),
+        ("mail inbox", devmail.running(cfg), f"{cfg.inbox_url}  (SMTP 127.0.0.1:{cfg.smtp_port})"),
+    ]
+    for name, is_up, where in rows:
+        print(f"{name:<11}{'up  ' if is_up else 'down'}  {where}")
+    print(f"state and logs under {cfg.root}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    commands = {"up": up, "down": down, "status": status}
+    if len(args) != 1 or args[0] not in commands:
+        print("usage: python -m frontdesk_devstack up|down|status", file=sys.stderr)
+        return 2
+    try:
+        commands[args[0]](StackConfig.from_env())
+    except StackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
