@@ -1,0 +1,148 @@
+"""Idempotent handling and migrations against real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from frontdesk_kit import KIT_MIGRATIONS, HandledEvents, MigrationError, migrate, pending
+
+pytestmark = pytest.mark.integration
+
+
+async def count(pool: asyncpg.Pool, table: str) -> int:
+    return int(await pool.fetchval(f"SELECT count(*) FROM {table}"))  # noqa: S608 - test tables
+
+
+async def test_an_event_handled_twice_has_its_effect_once(pool):
+    await pool.execute("CREATE TABLE effects (n int)")
+    handled = HandledEvents(pool, "frontdesk-notifications")
+    event_id = uuid.uuid4()
+
+    async def effect(conn: asyncpg.Connection) -> None:
+        await conn.execute("INSERT INTO effects VALUES (1)")
+
+    assert await handled.once(event_id, effect) is True
+    assert await handled.once(event_id, effect) is False
+    assert await count(pool, "effects") == 1
+    assert await handled.seen(event_id)
+
+
+async def test_concurrent_duplicates_apply_the_effect_exactly_once(pool):
+    await pool.execute("CREATE TABLE effects (n int)")
+    handled = HandledEvents(pool, "frontdesk-identity")
+    event_id = uuid.uuid4()
+
+    async def slow_effect(conn: asyncpg.Connection) -> None:
+        await conn.execute("INSERT INTO effects VALUES (1)")
+        await asyncio.sleep(0.2)  # the duplicate arrives while this one is still open
+
+    results = await asyncio.gather(*(handled.once(event_id, slow_effect) for _ in range(5)))
+    assert sorted(results) == [False] * 4 + [True]
+    assert await count(pool, "effects") == 1
+
+
+async def test_a_failed_effect_leaves_no_trace_so_a_retry_applies_it(pool):
+    await pool.execute("CREATE TABLE effects (n int)")
+    handled = HandledEvents(pool, "frontdesk-identity")
+    event_id = uuid.uuid4()
+
+    async def failing(conn: asyncpg.Connection) -> None:
+        await conn.execute("INSERT INTO effects VALUES (1)")
+        raise RuntimeError("SMTP down")
+
+    async def working(conn: asyncpg.Connection) -> None:
+        await conn.execute("INSERT INTO effects VALUES (2)")
+
+    with pytest.raises(RuntimeError):
+        await handled.once(event_id, failing)
+    assert not await handled.seen(event_id)
+    assert await handled.once(event_id, working) is True
+    assert await pool.fetchval("SELECT array_agg(n) FROM effects") == [2]
+
+
+async def test_consumers_keep_separate_ledgers(pool):
+    event_id = uuid.uuid4()
+
+    async def nothing(conn: asyncpg.Connection) -> None:
+        return None
+
+    assert await HandledEvents(pool, "frontdesk-identity").once(event_id, nothing)
+    assert await HandledEvents(pool, "frontdesk-notifications").once(event_id, nothing)
+
+
+def service_migrations(tmp_path: Path, *files: tuple[str, str]) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir(exist_ok=True)
+    for name, sql in files:
+        (folder / name).write_text(sql)
+    return folder
+
+
+async def test_concurrent_migration_runs_apply_each_migration_once(database, tmp_path):
+    folder = service_migrations(
+        tmp_path,
+        ("0001_accounts.sql", "CREATE TABLE accounts (id uuid PRIMARY KEY);"),
+        ("0002_emails.sql", "CREATE TABLE emails (address text PRIMARY KEY);"),
+    )
+    components = [("kit", KIT_MIGRATIONS), ("identity", folder)]
+    conns = [await asyncpg.connect(database) for _ in range(3)]
+    try:
+        results = await asyncio.gather(*(migrate(c, components) for c in conns))
+    finally:
+        for c in conns:
+            await c.close()
+    applied = [name for result in results for name in result]
+    assert sorted(applied) == ["identity/0001_accounts", "identity/0002_emails", "kit/0001_kit"]
+    async with asyncpg.create_pool(database) as pool:
+        assert await count(pool, "schema_migrations") == 3
+        async with pool.acquire() as conn:
+            assert await pending(conn, components) == []
+
+
+async def test_pending_migrations_are_reported_and_then_applied(database, tmp_path):
+    folder = service_migrations(tmp_path, ("0001_accounts.sql", "CREATE TABLE accounts (id int);"))
+    conn = await asyncpg.connect(database)
+    try:
+        assert await pending(conn, [("identity", folder)]) == ["identity/0001_accounts"]
+        await migrate(conn, [("identity", folder)])
+        service_migrations(tmp_path, ("0002_more.sql", "ALTER TABLE accounts ADD n int;"))
+        assert await pending(conn, [("identity", folder)]) == ["identity/0002_more"]
+        assert await migrate(conn, [("identity", folder)]) == ["identity/0002_more"]
+    finally:
+        await conn.close()
+
+
+async def test_editing_an_applied_migration_is_refused(database, tmp_path):
+    folder = service_migrations(tmp_path, ("0001_accounts.sql", "CREATE TABLE accounts (id int);"))
+    conn = await asyncpg.connect(database)
+    try:
+        await migrate(conn, [("identity", folder)])
+        (folder / "0001_accounts.sql").write_text("CREATE TABLE accounts (id bigint);")
+        with pytest.raises(MigrationError, match="edited after it was applied"):
+            await migrate(conn, [("identity", folder)])
+    finally:
+        await conn.close()
+
+
+async def test_a_failing_migration_rolls_back_and_is_not_recorded(database, tmp_path):
+    folder = service_migrations(
+        tmp_path,
+        ("0001_ok.sql", "CREATE TABLE ok (id int);"),
+        ("0002_broken.sql", "CREATE TABLE half (id int); SELECT no_such_function();"),
+    )
+    conn = await asyncpg.connect(database)
+    try:
+        with pytest.raises(asyncpg.UndefinedFunctionError):
+            await migrate(conn, [("identity", folder)])
+        assert await conn.fetchval("SELECT to_regclass('half')") is None
+        assert await pending(conn, [("identity", folder)]) == ["identity/0002_broken"]
+        # the lock was released: another run can proceed (and fail the same way)
+        with pytest.raises(asyncpg.UndefinedFunctionError):
+            await asyncio.wait_for(migrate(conn, [("identity", folder)]), 10)
+    finally:
+        await conn.close()
