@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from frontdesk_devstack.config import StackConfig
+from frontdesk_devstack.topics import ensure_topics
 from frontdesk_kit import KIT_MIGRATIONS, idempotent_producer, migrate
 
 pytestmark = pytest.mark.integration
@@ -86,6 +87,26 @@ async def make_topic(kafka_bootstrap: str) -> AsyncIterator[Callable[..., Awaita
         if created:
             await admin.delete_topics(created)
         await admin.close()
+
+
+@pytest.fixture
+async def topic_namespace(kafka_bootstrap: str) -> AsyncIterator[str]:
+    """A unique topic prefix with every catalogue topic created under it (deleted after).
+
+    Give it to a service as its TOPIC_PREFIX setting: its events, consumers and dead
+    letters then live in topics no other test reads.
+    """
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    created = await ensure_topics(kafka_bootstrap, prefix)
+    try:
+        yield prefix
+    finally:
+        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+        await admin.start()
+        try:
+            await admin.delete_topics(created)
+        finally:
+            await admin.close()
 
 
 @pytest.fixture

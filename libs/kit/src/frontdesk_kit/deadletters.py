@@ -34,11 +34,16 @@ class DeadLetters:
     """Publishes a consumer group's dead letters; keeps trying until Kafka takes them."""
 
     def __init__(
-        self, producer: AIOKafkaProducer, group_id: str, *, retry_delay: float = 1.0
+        self,
+        producer: AIOKafkaProducer,
+        group_id: str,
+        *,
+        retry_delay: float = 1.0,
+        topic_prefix: str = "",
     ) -> None:
         self._producer = producer
         self.group_id = group_id
-        self.topic = dead_letter_topic(group_id)
+        self.topic = topic_prefix + dead_letter_topic(group_id)
         self._retry_delay = retry_delay
 
     async def send(self, record: ConsumedRecord, error: BaseException | str, attempts: int) -> None:
@@ -61,7 +66,7 @@ class DeadLetters:
         while True:
             try:
                 sent = await self._producer.send(
-                    letter.topic, value=letter.value, key=letter.key, headers=letter.headers
+                    self.topic, value=letter.value, key=letter.key, headers=letter.headers
                 )
                 await sent
             except Exception as failure:  # noqa: BLE001 - any Kafka error: wait and retry

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
+
+from frontdesk_contracts import Envelope, to_record
 
 OUTBOX_CHANNEL = "frontdesk_outbox"
 LANES = 16  # must match the rows of outbox_lanes (kit migration 0001)
@@ -48,10 +50,19 @@ def lane_of(key: bytes) -> int:
 
 
 class Outbox:
-    """Writes records to the outbox table of the caller's database, in its transaction."""
+    """Writes records to the outbox table of the caller's database, in its transaction.
 
-    def __init__(self, channel: str = OUTBOX_CHANNEL) -> None:
+    `topic_prefix` namespaces every topic (settings' TOPIC_PREFIX): empty in
+    production, unique per test run so tests sharing one broker never meet.
+    """
+
+    def __init__(self, channel: str = OUTBOX_CHANNEL, topic_prefix: str = "") -> None:
         self._channel = channel
+        self._topic_prefix = topic_prefix
+
+    async def add_event(self, conn: asyncpg.Connection, event: Envelope[Any]) -> None:
+        """Queue a contract event (its topic, key and headers come from the contracts)."""
+        await self.add(conn, event.id, to_record(event))
 
     async def add(self, conn: asyncpg.Connection, event_id: UUID, record: KafkaRecordLike) -> None:
         """Queue `record` for publication once the caller's transaction commits."""
@@ -66,7 +77,7 @@ class Outbox:
         await conn.execute(
             _INSERT,
             event_id,
-            record.topic,
+            self._topic_prefix + record.topic,
             record.key,
             json.dumps(headers),
             record.value,

@@ -30,6 +30,11 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(description="comma-separated host:port list")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    topic_prefix: str = Field(
+        default="",
+        pattern=r"^[a-z0-9._-]*$",
+        description="prepended to every topic name; empty in production, unique per test run",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_dev(self) -> ServiceSettings:

@@ -7,6 +7,7 @@ import sys
 
 from . import devmail, kafka, postgres, topics
 from .config import StackConfig
+from .keys import ensure_dev_keys
 from .procs import StackError
 
 
@@ -16,6 +17,7 @@ def up(cfg: StackConfig) -> None:
     kafka.start(cfg)
     topics.create(cfg)
     devmail.start(cfg)
+    ensure_dev_keys(cfg)
     write_endpoints(cfg)
 
 
@@ -32,6 +34,7 @@ def endpoints(cfg: StackConfig) -> dict[str, str]:
         "postgres_dsn": postgres.dsn(cfg),
         "smtp": f"127.0.0.1:{cfg.smtp_port}",
         "inbox_url": cfg.inbox_url,
+        "keys_dir": str(cfg.root / "keys"),
     }
 
 

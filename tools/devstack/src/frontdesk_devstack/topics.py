@@ -11,8 +11,8 @@ from aiokafka.errors import TopicAlreadyExistsError
 from .config import StackConfig
 
 
-async def ensure_topics(bootstrap: str) -> list[str]:
-    """Create the catalogue's missing topics; return the names that were created."""
+async def ensure_topics(bootstrap: str, prefix: str = "") -> list[str]:
+    """Create the catalogue's missing topics (names prefixed); return those created."""
     from frontdesk_contracts.catalogue import all_topics
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -20,9 +20,9 @@ async def ensure_topics(bootstrap: str) -> list[str]:
     try:
         existing = set(await admin.list_topics())
         wanted = [
-            NewTopic(t.name, t.partitions, 1, topic_configs=dict(t.config))
+            NewTopic(prefix + t.name, t.partitions, 1, topic_configs=dict(t.config))
             for t in all_topics()
-            if t.name not in existing
+            if prefix + t.name not in existing
         ]
         if wanted:
             # Another `up` may race us; existing topics are all we need.

@@ -1,0 +1,64 @@
+"""Development keys, generated at first start, kept under `.local/keys/` (never in git).
+
+- `sealing-private.json` / `sealing-public.json`: notifications' X25519 key pair, by key
+  id; identity seals email links to the public half, notifications opens them.
+- `identity-signing.pem`: identity's Ed25519 key for access tokens (it publishes JWKS).
+- `gateway-signing.pem` / `gateway-public.pem`: the stand-in for the upstream gateway's
+  key, so tests and the demo can sign admin assertions that identity and
+  client-registry verify with the public half.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from frontdesk_contracts import generate_key_pair
+
+from .config import StackConfig
+
+SEALING_KEY_ID = "dev-1"
+
+
+def ensure_dev_keys(cfg: StackConfig) -> Path:
+    """Create every missing development key; return the keys folder."""
+    keys = cfg.dir("keys")
+    keys.chmod(0o700)
+    if not (keys / "sealing-private.json").exists():
+        pair = generate_key_pair(SEALING_KEY_ID)
+        _write(
+            keys / "sealing-private.json",
+            json.dumps({pair.key_id: pair.encoded_private_key().reveal()}),
+        )
+        _write(keys / "sealing-public.json", json.dumps({pair.key_id: pair.encoded_public_key()}))
+    for name in ("identity", "gateway"):
+        private = keys / f"{name}-signing.pem"
+        if not private.exists():
+            key = Ed25519PrivateKey.generate()
+            _write(
+                private,
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ).decode(),
+            )
+            _write(
+                keys / f"{name}-public.pem",
+                key.public_key()
+                .public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+                .decode(),
+            )
+    return keys
+
+
+def _write(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
