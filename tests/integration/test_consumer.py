@@ -113,10 +113,11 @@ async def test_a_poison_record_does_not_stop_the_consumer(
         b"\x00not json at all{",
         b'{"type": "NoSuchEvent"}',
     ]
-    for letter in letters:
-        headers = {k: v.decode() for k, v in letter.headers}
-        assert headers["dlq_attempts"] == "0"
-        assert headers["dlq_reason"].startswith("unparseable")
+    reasons = [{k: v.decode() for k, v in letter.headers} for letter in letters]
+    assert [r["dlq_attempts"] for r in reasons] == ["0", "0"]
+    assert [r["dlq_error_type"] for r in reasons] == ["MalformedRecord", "InvalidEnvelope"]
+    assert "not JSON" in reasons[0]["dlq_reason"]
+    assert "schema_version" in reasons[1]["dlq_reason"]
 
 
 async def test_a_consumer_dying_between_effect_and_offset_commit_does_not_double_the_effect(

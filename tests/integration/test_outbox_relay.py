@@ -154,3 +154,14 @@ async def test_a_relay_keeps_unpublished_events_while_kafka_refuses_them(pool, p
         await asyncio.wait_for(relay.publish_batch(), 5)
     pending, _ = await backlog(pool)
     assert pending == 1, "an event Kafka never took must stay in the outbox"
+
+
+async def test_a_topic_prefix_keeps_a_namespace_apart(pool, producer, make_topic, read_topic):
+    prefix = f"ns{uuid.uuid4().hex[:6]}."
+    topic = await make_topic(name=prefix + "frontdesk.identity.v1")
+    event_id, rec = record("frontdesk.identity.v1", "acct-1", 1)
+    async with pool.acquire() as conn, conn.transaction():
+        await Outbox(topic_prefix=prefix).add(conn, event_id, rec)
+    async with running(OutboxRelay(pool, producer, poll_interval=0.1)):
+        records = await read_topic(topic, expected=1)
+    assert [r.key for r in records] == [b"acct-1"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 import signal
 import smtplib
-import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from email.message import EmailMessage
@@ -21,14 +21,6 @@ from frontdesk_devmail.client import InboxClient
 from frontdesk_devmail.server import DevmailConfig, DevmailServer
 
 SENDER = "Frontdesk <noreply@frontdesk.test>"
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (the OS picks it for a throwaway socket)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def compose(
@@ -94,9 +86,8 @@ async def send_to(
 @pytest.fixture
 async def devmail(tmp_path: Path) -> AsyncIterator[DevmailServer]:
     """A devmail running in this test's event loop, on free ports, with a fresh data dir."""
-    config = DevmailConfig(
-        data_dir=tmp_path / "devmail", smtp_port=free_port(), http_port=free_port()
-    )
+    # Port 0: the server binds and keeps the port the OS picks (no probe-then-bind race).
+    config = DevmailConfig(data_dir=tmp_path / "devmail", smtp_port=0, http_port=0)
     async with DevmailServer(config) as server:
         yield server
 
@@ -121,17 +112,23 @@ def send_mail(devmail: DevmailServer) -> SendMail:
     return functools.partial(send_to, devmail.smtp_address)
 
 
+READY_LINE = re.compile(
+    r"devmail ready: smtp 127\.0\.0\.1:(?P<smtp>\d+), inbox (?P<inbox>http://\S+?),"
+)
+
+
 class DevmailProcess:
     """``python -m frontdesk_devmail`` as a child process, with its stdout in a file."""
 
     def __init__(self, data_dir: Path, log_path: Path, *extra_args: str) -> None:
-        self.smtp_address = ("127.0.0.1", free_port())
-        self.base_url = f"http://127.0.0.1:{free_port()}"
+        # Port 0 everywhere: the process reports the ports it bound in its ready line.
+        self.smtp_address = ("127.0.0.1", 0)
+        self.base_url = ""
         self.args = [
             "--smtp-port",
-            str(self.smtp_address[1]),
+            "0",
             "--http-port",
-            self.base_url.rsplit(":", 1)[1],
+            "0",
             "--data-dir",
             str(data_dir),
             *extra_args,
@@ -163,6 +160,14 @@ class DevmailProcess:
     async def _until_healthy(self) -> None:
         assert self.process is not None
         async with asyncio.timeout(15), httpx.AsyncClient(timeout=1) as client:
+            while not self.base_url:
+                if self.process.returncode is not None:
+                    raise AssertionError(f"devmail exited early:\n{self.output()}")
+                ready = READY_LINE.search(self.output())
+                if ready:
+                    self.smtp_address = ("127.0.0.1", int(ready["smtp"]))
+                    self.base_url = ready["inbox"]
+                await asyncio.sleep(0.02)
             while True:
                 if self.process.returncode is not None:
                     raise AssertionError(f"devmail exited early:\n{self.output()}")

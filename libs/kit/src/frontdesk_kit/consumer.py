@@ -45,7 +45,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        ceiling = min(self.max_delay, self.first_delay * 2.0 ** (attempt - 1))
+        ceiling = min(self.max_delay, self.first_delay * 2.0 ** min(attempt - 1, 60))
         jitter: float = random.random()  # noqa: S311 - jitter, not security
         return ceiling * (0.5 + jitter / 2)
 
@@ -91,7 +91,7 @@ class EventConsumer:
         try:
             event = self._parse(record.value or b"", list(record.headers or ()))
         except Exception as error:  # noqa: BLE001 - whatever the parser raised, it is unparseable
-            await self._dead_letters.send(record, f"unparseable: {error}", attempts=0)
+            await self._dead_letters.send(record, error, attempts=0)
             return
         with log_context(
             event_id=str(getattr(event, "id", "")),
@@ -109,9 +109,9 @@ class EventConsumer:
                 await handler(event)
                 return
             except PermanentError as error:
-                reason = f"rejected: {error}"
+                failure: Exception = error
             except Exception as error:  # noqa: BLE001 - a handler bug must not stop the group
-                reason = f"failed after {attempt} attempts: {error!r}"
+                failure = error
                 if attempt < self._retry.attempts:
                     log.warning(
                         "handler failed; will retry",
@@ -119,5 +119,5 @@ class EventConsumer:
                     )
                     await asyncio.sleep(self._retry.delay(attempt))
                     continue
-            await self._dead_letters.send(record, reason, attempts=attempt)
+            await self._dead_letters.send(record, failure, attempts=attempt)
             return

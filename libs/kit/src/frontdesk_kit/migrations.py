@@ -52,6 +52,8 @@ class Migration:
 
 def load(component: str, folder: Path) -> list[Migration]:
     """Read a component's migrations, refusing gaps, duplicates and stray files."""
+    if not folder.is_dir():
+        raise MigrationError(f"{component}: no migrations folder at {folder}")
     found: list[Migration] = []
     for path in sorted(folder.glob("*.sql")):
         match = _FILE.match(path.name)

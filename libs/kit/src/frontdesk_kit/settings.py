@@ -46,11 +46,12 @@ class ServiceSettings(BaseSettings):
 
     def unsafe_in_production(self) -> list[str]:
         """Reasons these settings are only fit for dev; services extend this list."""
+        prefix = str(self.model_config.get("env_prefix", "")).upper()
         problems = []
         if self.kafka_security_protocol == "PLAINTEXT":
-            problems.append("set KAFKA_SECURITY_PROTOCOL to SSL or SASL_SSL")
+            problems.append(f"set {prefix}KAFKA_SECURITY_PROTOCOL to SSL or SASL_SSL")
         if "127.0.0.1" in self.database_url or "localhost" in self.database_url:
-            problems.append("DATABASE_URL points at this machine")
+            problems.append(f"{prefix}DATABASE_URL points at this machine")
         return problems
 
 
