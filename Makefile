@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PACKAGES := contracts libs/kit tools/devmail tools/devstack
+SERVICES := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+PACKAGES := contracts libs/kit tools/devmail tools/devstack $(SERVICES)
 DEV_TOOLS := pytest pytest-asyncio ruff mypy httpx
 STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
@@ -43,12 +44,13 @@ $(STAMP): constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@touch $(STAMP)
 
 infra-up: system-deps venv
-	$(DEVSTACK) up
+	$(DEVSTACK) infra-up
 
 infra-down:
 	@if [ -x $(PY) ]; then $(DEVSTACK) down; fi
 
-up: infra-up
+up: system-deps venv
+	$(DEVSTACK) up
 	@$(DEVSTACK) status
 
 down: infra-down
@@ -57,7 +59,7 @@ status: venv
 	@$(DEVSTACK) status
 
 test-unit: venv
-	$(PY) -m pytest contracts/tests libs/kit/tests tools/devmail/tests
+	$(PY) -m pytest contracts/tests libs/kit/tests tools/devmail/tests $(wildcard services/*/tests)
 
 test-integration: infra-up
 	$(PY) -m pytest tests/integration

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="session")
 def stack() -> dict[str, str]:
     """Endpoints of the running local stack (started here if it is not up)."""
-    subprocess.run([sys.executable, "-m", "frontdesk_devstack", "up"], check=True)
+    subprocess.run([sys.executable, "-m", "frontdesk_devstack", "infra-up"], check=True)
     cfg = StackConfig.from_env()
     endpoints: dict[str, str] = json.loads((cfg.root / "stack.json").read_text())
     return endpoints

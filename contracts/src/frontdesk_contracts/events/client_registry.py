@@ -96,8 +96,14 @@ class ClientsMerged(RegistryEvent):
     merged_by_role: Literal["client", "admin"]
 
 
+MergeRejectionReason = Literal["declined", "record_merged_elsewhere"]
+"""Why a proposal ended without a merge: the client declined it, or its studio record was
+merged into another account first (a concurrent confirmation won, or an admin merged)."""
+
+
 class MergeRejected(RegistryEvent):
-    """The client declined some or all records of a proposal; they stay separate.
+    """The client declined some or all records of a proposal, or the record was merged
+    elsewhere first; they stay separate.
 
     Emitted by client-registry. No Frontdesk service consumes it; it keeps the history.
     """
@@ -108,6 +114,9 @@ class MergeRejected(RegistryEvent):
     proposal_id: Identifier
     account_id: Identifier
     rejected_account_ids: list[Identifier] = Field(min_length=1, max_length=100)
+    reason: MergeRejectionReason = Field(
+        default="declined", description="Why no merge happened (added in 1.1; default declined)."
+    )
 
 
 class MergeProposalExpired(RegistryEvent):

@@ -84,6 +84,12 @@ class AccountCreatedByAdmin(IdentityEvent):
     family_name: PersonName | None = None
     create_login_token: SealedSecret = Field(description="The link's token, sealed.")
     expires_at: UtcDateTime = Field(description="When the link stops working (7 days).")
+    link_page: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The public page the token opens; the email's link is this URL with "
+        "'?token=' and the opened token appended.",
+    )
 
 
 class WelcomeEmailRequested(IdentityEvent):
@@ -106,6 +112,12 @@ class WelcomeEmailRequested(IdentityEvent):
     family_name: PersonName | None = None
     create_login_token: SealedSecret
     expires_at: UtcDateTime
+    link_page: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The public page the token opens; the email's link is this URL with "
+        "'?token=' and the opened token appended.",
+    )
     supersedes: UUID | None = Field(
         default=None, description="Id of the event whose link this one replaces."
     )
@@ -142,6 +154,12 @@ class EmailVerificationRequested(IdentityEvent):
     link_token: SealedSecret
     code: SealedSecret = Field(description="The short code, sealed.")
     expires_at: UtcDateTime
+    link_page: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The public page the token opens; the email's link is this URL with "
+        "'?token=' and the opened token appended.",
+    )
 
 
 class SignupCompleted(IdentityEvent):
@@ -212,6 +230,12 @@ class PasswordResetRequested(IdentityEvent):
     studio_id: Identifier | None = Field(default=None, description="The admin's studio.")
     reset_token: SealedSecret
     expires_at: UtcDateTime
+    link_page: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The public page the token opens; the email's link is this URL with "
+        "'?token=' and the opened token appended.",
+    )
     supersedes: UUID | None = Field(
         default=None, description="Id of the event whose link this one replaces."
     )

@@ -72,12 +72,21 @@ class EmailSuppressed(EmailEvent):
     """Notifications decided not to send the message.
 
     Emitted by notifications when the recipient is on its suppression list (bounces,
-    complaints) or when the email's link was superseded before it went out. Consumed by
-    no Frontdesk service; support tools read it.
+    complaints), when the email's link was superseded or had expired before it went out
+    (``expired``), or when the recipient's rate limit was reached (``rate_limited``).
+    Consumed by no Frontdesk service; support tools read it.
     """
 
     event_type = "EmailSuppressed"
     event_version = 1
 
-    reason: Literal["bounced", "complained", "unsubscribed", "superseded", "duplicate"]
+    reason: Literal[
+        "bounced",
+        "complained",
+        "unsubscribed",
+        "superseded",
+        "duplicate",
+        "expired",
+        "rate_limited",
+    ]
     permanent: bool = Field(description="True when later emails to the address are also held.")

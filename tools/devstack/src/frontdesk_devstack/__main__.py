@@ -1,17 +1,17 @@
-"""`python -m frontdesk_devstack up|down|status|env`: the local stack as plain processes."""
+"""`python -m frontdesk_devstack infra-up|up|down|status`: the local stack as plain processes."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from . import devmail, kafka, postgres, topics
+from . import devmail, kafka, postgres, services, topics
 from .config import StackConfig
 from .keys import ensure_dev_keys
 from .procs import StackError
 
 
-def up(cfg: StackConfig) -> None:
+def infra_up(cfg: StackConfig) -> None:
     """Start PostgreSQL, Kafka and the mail inbox, each ready before the next."""
     postgres.start(cfg)
     kafka.start(cfg)
@@ -21,8 +21,15 @@ def up(cfg: StackConfig) -> None:
     write_endpoints(cfg)
 
 
+def up(cfg: StackConfig) -> None:
+    """The infrastructure, then every service present in the checkout."""
+    infra_up(cfg)
+    services.start(cfg, ensure_dev_keys(cfg))
+
+
 def down(cfg: StackConfig) -> None:
     """Stop exactly the processes `up` started, by their pid files."""
+    services.stop_all(cfg)
     devmail.stop_server(cfg)
     kafka.stop_broker(cfg)
     postgres.stop_server(cfg)
@@ -50,6 +57,7 @@ def status(cfg: StackConfig) -> None:
         ("kafka", kafka.running(cfg), cfg.kafka_bootstrap),
         ("mail inbox", devmail.running(cfg), f"{cfg.inbox_url}  (SMTP 127.0.0.1:{cfg.smtp_port})"),
     ]
+    rows += services.status_rows(cfg)
     for name, is_up, where in rows:
         print(f"{name:<11}{'up  ' if is_up else 'down'}  {where}")
     print(f"state and logs under {cfg.root}")
@@ -57,9 +65,9 @@ def status(cfg: StackConfig) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    commands = {"up": up, "down": down, "status": status}
+    commands = {"infra-up": infra_up, "up": up, "down": down, "status": status}
     if len(args) != 1 or args[0] not in commands:
-        print("usage: python -m frontdesk_devstack up|down|status", file=sys.stderr)
+        print("usage: python -m frontdesk_devstack infra-up|up|down|status", file=sys.stderr)
         return 2
     try:
         commands[args[0]](StackConfig.from_env())

@@ -1,0 +1,1 @@
+"""Frontdesk client-registry: studios' client records, merge proposals and merges."""

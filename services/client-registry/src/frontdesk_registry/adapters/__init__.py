@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL repository and key handling for tokens and gateway assertions."""

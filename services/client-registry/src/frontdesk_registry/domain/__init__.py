@@ -1,0 +1,1 @@
+"""Client-registry's rules in plain Python: records, proposals, merges, access states."""

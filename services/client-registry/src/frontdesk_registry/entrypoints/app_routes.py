@@ -1,0 +1,109 @@
+"""The app's API: a client's merge proposals, with a preview, to confirm or decline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel
+
+from frontdesk_registry import handlers
+from frontdesk_registry.domain.commands import ConfirmProposal, DeclineProposal
+from frontdesk_registry.domain.records import mask_phone
+from frontdesk_registry.entrypoints.problems import problem_responses
+from frontdesk_registry.entrypoints.security import Account, Deps
+
+router = APIRouter(
+    prefix="/v1/me/merge-proposals",
+    tags=["app"],
+    responses=problem_responses(401, 422, 500),
+)
+ProposalId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^\S+$")]
+
+
+class ProposalPreview(BaseModel):
+    """One studio record offered to the caller, as much as they need to recognise it."""
+
+    proposal_id: str
+    studio_id: str
+    studio_name: str | None
+    client_record_id: str
+    record_name: str | None
+    masked_phone: str | None
+    memberships: int | None = None
+    visits: int | None = None
+    email: str
+    expires_at: datetime
+
+
+class ProposalList(BaseModel):
+    """The caller's open proposals."""
+
+    proposals: list[ProposalPreview]
+
+
+class MergeDone(BaseModel):
+    """The studio record now belongs to the caller's account."""
+
+    proposal_id: str
+    status: Literal["confirmed"] = "confirmed"
+    studio_id: str
+    client_record_id: str
+    surviving_account_id: str
+    merged_at: datetime
+
+
+class Declined(BaseModel):
+    """The record stays separate."""
+
+    proposal_id: str
+    status: Literal["declined"] = "declined"
+
+
+def _preview(row: dict[str, Any]) -> ProposalPreview:
+    name = " ".join(p for p in (row["given_name"], row["family_name"]) if p) or None
+    return ProposalPreview(
+        proposal_id=row["proposal_id"],
+        studio_id=row["studio_id"],
+        studio_name=row["studio_name"],
+        client_record_id=row["client_record_id"],
+        record_name=name,
+        masked_phone=mask_phone(row["phone"]),
+        email=row["email"],
+        expires_at=row["expires_at"],
+    )
+
+
+@router.get("", response_model=ProposalList)
+async def my_proposals(account: Account, reg: Deps) -> ProposalList:
+    """The caller's open merge proposals, each with a preview of the studio record."""
+    rows = await handlers.proposal_previews(reg, account.account_id)
+    return ProposalList(proposals=[_preview(row) for row in rows])
+
+
+@router.post(
+    "/{proposal_id}/confirm",
+    response_model=MergeDone,
+    responses=problem_responses(403, 404, 409, 410),
+)
+async def confirm(proposal_id: ProposalId, account: Account, reg: Deps) -> MergeDone:
+    """Merge the proposal's studio record into the caller's account (idempotent)."""
+    command = ConfirmProposal(account.account_id, proposal_id, account.verified_email)
+    merge = await handlers.confirm_proposal(reg, command)
+    return MergeDone(
+        proposal_id=merge.proposal_id,
+        studio_id=merge.studio_id,
+        client_record_id=merge.client_record_id,
+        surviving_account_id=merge.to_account_id,
+        merged_at=merge.merged_at,
+    )
+
+
+@router.post(
+    "/{proposal_id}/decline", response_model=Declined, responses=problem_responses(404, 409, 410)
+)
+async def decline(proposal_id: ProposalId, account: Account, reg: Deps) -> Declined:
+    """Decline the proposal; the studio record stays with its own account."""
+    await handlers.decline_proposal(reg, DeclineProposal(account.account_id, proposal_id))
+    return Declined(proposal_id=proposal_id)

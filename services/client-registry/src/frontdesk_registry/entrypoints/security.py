@@ -1,0 +1,55 @@
+"""Who is calling: the app's access token, or the gateway's admin assertion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from frontdesk_registry import handlers
+from frontdesk_registry.adapters.auth import AccessClaims, AdminClaims, NotAuthenticated
+
+GATEWAY_HEADER = "X-Gateway-Assertion"
+
+
+def registry(request: Request) -> handlers.Registry:
+    """The use cases' dependencies, built by bootstrap in the lifespan."""
+    built: handlers.Registry = request.app.state.registry
+    return built
+
+
+Deps = Annotated[handlers.Registry, Depends(registry)]
+
+
+async def current_account(
+    request: Request,
+    reg: Deps,
+    authorization: Annotated[str | None, Header(description="Bearer <access token>")] = None,
+) -> AccessClaims:
+    """The account of a valid, unrevoked identity access token; 401 otherwise."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated("send identity's access token as 'Authorization: Bearer ...'")
+    claims = await request.app.state.access_tokens.verify(token.strip())
+    issued = datetime.fromtimestamp(claims.issued_at, UTC)
+    if await handlers.token_revoked(reg, claims.account_id, issued):
+        raise NotAuthenticated("the access token was revoked")
+    return claims  # type: ignore[no-any-return]
+
+
+def current_admin(
+    request: Request,
+    assertion: Annotated[
+        str | None,
+        Header(alias=GATEWAY_HEADER, description="The upstream gateway's signed assertion"),
+    ] = None,
+) -> AdminClaims:
+    """The admin named by a valid gateway assertion; 401 otherwise."""
+    if not assertion:
+        raise NotAuthenticated(f"admin calls need the gateway's {GATEWAY_HEADER} header")
+    return request.app.state.gateway.verify(assertion)  # type: ignore[no-any-return]
+
+
+Account = Annotated[AccessClaims, Depends(current_account)]
+Admin = Annotated[AdminClaims, Depends(current_admin)]
