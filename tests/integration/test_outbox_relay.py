@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import asyncpg
 import pytest
@@ -165,3 +166,26 @@ async def test_a_topic_prefix_keeps_a_namespace_apart(pool, producer, make_topic
     async with running(OutboxRelay(pool, producer, poll_interval=0.1)):
         records = await read_topic(topic, expected=1)
     assert [r.key for r in records] == [b"acct-1"]
+
+
+async def test_published_rows_older_than_the_retention_are_pruned(
+    pool, producer, make_topic, read_topic
+):
+    topic = await make_topic()
+    for seq in range(3):
+        async with pool.acquire() as conn, conn.transaction():
+            await Outbox().add(conn, *record(topic, "acct-1", seq))
+    relay = OutboxRelay(pool, producer, poll_interval=0.1, retention=timedelta(0))
+    async with running(relay):
+        await read_topic(topic, expected=3)
+        for _ in range(50):
+            if await pool.fetchval("SELECT count(*) FROM outbox") == 0:
+                break
+            await asyncio.sleep(0.1)
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+
+async def test_a_relay_refuses_a_pool_too_small_to_listen_and_publish(database, producer):
+    async with asyncpg.create_pool(database, min_size=1, max_size=1) as tiny:
+        with pytest.raises(ValueError, match="2\\+ connections"):
+            await OutboxRelay(tiny, producer).run()

@@ -14,6 +14,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -36,6 +38,11 @@ ORDER BY id
 LIMIT $2
 """
 _MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+_PRUNE = """
+DELETE FROM outbox WHERE id IN (
+    SELECT id FROM outbox WHERE published_at < $1 ORDER BY published_at LIMIT $2
+)
+"""
 _BACKLOG = """
 SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS oldest_age
 FROM outbox WHERE published_at IS NULL
@@ -54,6 +61,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         listen: bool = True,
         channel: str = OUTBOX_CHANNEL,
+        retention: timedelta | None = timedelta(days=7),
     ) -> None:
         self._pool = pool
         self._producer = producer
@@ -62,26 +70,42 @@ class OutboxRelay:
         self._listen = listen
         self._channel = channel
         self._wake = asyncio.Event()
+        self._retention = retention  # published rows kept this long, e.g. to republish
+        self._last_prune = float("-inf")
         self._listener: asyncpg.Connection | None = None
         self.published = 0
 
     async def run(self) -> None:
         """Publish until cancelled: drain, then sleep until NOTIFY or the poll interval."""
+        if self._listen and self._pool.get_max_size() < 2:
+            raise ValueError("OutboxRelay needs a pool of 2+ connections: one LISTENs")
         try:
             while True:
                 await self._ensure_listening()
+                # Clear before draining: a NOTIFY during the drain then wakes the next wait.
+                self._wake.clear()
                 try:
                     while await self.publish_batch():
                         pass
+                    await self._prune_if_due()
                 except Exception as error:  # noqa: BLE001 - database or Kafka down: retry
                     log.warning("outbox relay pass failed; retrying", extra={"error": repr(error)})
-                self._wake.clear()
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel.
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._poll_interval):
                         await self._wake.wait()
         finally:
             await self._stop_listening()
+
+    async def _prune_if_due(self) -> None:
+        """Delete rows published longer ago than the retention, at most once a minute."""
+        now = time.monotonic()
+        if self._retention is None or now - self._last_prune < 60:
+            return
+        self._last_prune = now
+        cutoff = datetime.now(UTC) - self._retention
+        while (await self._pool.execute(_PRUNE, cutoff, 10_000)) != "DELETE 0":
+            pass
 
     async def publish_batch(self) -> int:
         """Publish one batch of pending records; return how many went out."""

@@ -59,7 +59,7 @@ def status(cfg: StackConfig) -> None:
     ]
     rows += services.status_rows(cfg)
     for name, is_up, where in rows:
-        print(f"{name:<11}{'up  ' if is_up else 'down'}  {where}")
+        print(f"{name:<16}{'up  ' if is_up else 'down'}  {where}")
     print(f"state and logs under {cfg.root}")
 
 

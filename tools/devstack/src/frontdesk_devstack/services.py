@@ -103,7 +103,7 @@ def start(cfg: StackConfig, keys: Path) -> None:
 def _start(cfg: StackConfig, keys: Path, service: Service) -> None:
     pid_file = _pid_file(cfg, service)
     if read_pid(pid_file):
-        print(f"{service.name:<11}already running on {service.url()}")
+        print(f"{service.name:<16}already running on {service.url()}")
         return
     env = {service.prefix + k: v for k, v in service.env(cfg, keys).items()}
     env[service.prefix + "KAFKA_BOOTSTRAP_SERVERS"] = cfg.kafka_bootstrap
@@ -111,7 +111,7 @@ def _start(cfg: StackConfig, keys: Path, service: Service) -> None:
     log_file = cfg.dir("services") / f"{service.name}.log"
     spawn([sys.executable, "-m", service.package], pid_file, log_file, env=env)
     wait_until(lambda: _ready(service), service.name, 90, log_file)
-    print(f"{service.name:<11}ready on {service.url()}")
+    print(f"{service.name:<16}ready on {service.url()}")
 
 
 def _ready(service: Service) -> bool:
@@ -125,7 +125,7 @@ def _ready(service: Service) -> bool:
 def stop_all(cfg: StackConfig) -> None:
     for service in reversed(ALL):
         if stop(_pid_file(cfg, service), service.name):
-            print(f"{service.name:<11}stopped")
+            print(f"{service.name:<16}stopped")
 
 
 def status_rows(cfg: StackConfig) -> list[tuple[str, bool, str]]:
