@@ -78,9 +78,10 @@ def test_a_badly_named_file_is_refused(tmp_path: Path, bad_name: str) -> None:
 
 def test_the_kits_own_migrations_load() -> None:
     """KIT_MIGRATIONS ships with the package: the outbox and handled-events tables."""
-    [kit] = load("kit", KIT_MIGRATIONS)
+    kit, *later = load("kit", KIT_MIGRATIONS)
 
     assert (kit.version, kit.name) == (1, "kit")
+    assert [m.version for m in later] == list(range(2, len(later) + 2))
     for table in ("outbox", "outbox_lanes", "handled_events"):
         assert f"CREATE TABLE {table} " in kit.sql
 
