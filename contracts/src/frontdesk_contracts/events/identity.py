@@ -123,37 +123,6 @@ class WelcomeEmailRequested(IdentityEvent):
     )
 
 
-class CreateLoginLinkRequested(IdentityEvent):
-    """A client asked for a fresh "Create your login" link from an expired or superseded one.
-
-    Emitted by identity when the page of a dead create-login link is submitted and the
-    client has still never logged in; the new link supersedes every earlier one. Consumed
-    by notifications, which sends the same "Create your login" email as for
-    WelcomeEmailRequested (no admin asked, so there is no admin id).
-    """
-
-    event_type = "CreateLoginLinkRequested"
-    event_version = 1
-    studio_field = "studio_id"
-
-    studio_id: Identifier
-    studio_name: StudioName
-    email: EmailAddress = Field(description="The address the dead link was sent to.")
-    given_name: PersonName
-    family_name: PersonName | None = None
-    create_login_token: SealedSecret
-    expires_at: UtcDateTime
-    link_page: str | None = Field(
-        default=None,
-        max_length=2000,
-        description="The public page the token opens; the email's link is this URL with "
-        "'?token=' and the opened token appended.",
-    )
-    supersedes: UUID | None = Field(
-        default=None, description="Id of the event whose link this one replaces."
-    )
-
-
 class LoginCreated(IdentityEvent):
     """A client chose a username and password through their create-login link.
 

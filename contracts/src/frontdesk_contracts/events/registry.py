@@ -17,7 +17,6 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     identity.AccountImported,
     identity.AccountCreatedByAdmin,
     identity.WelcomeEmailRequested,
-    identity.CreateLoginLinkRequested,
     identity.LoginCreated,
     identity.EmailVerificationRequested,
     identity.SignupCompleted,
