@@ -25,7 +25,7 @@ def client(settings, keys) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
 def admin_of(keys, *studios: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     claims = {"sub": "admin-1", "studios": list(studios), "aud": "frontdesk-client-registry",
               "exp": int(time.time()) + 60}  # fmt: skip
-    return {"X-Gateway-Assertion": jwt.encode(claims, keys["gateway"], algorithm="EdDSA")}
+    return {"Authorization": "Bearer " + jwt.encode(claims, keys["gateway"], algorithm="EdDSA")}
 
 
 async def test_no_token_is_a_401_problem(settings, keys):

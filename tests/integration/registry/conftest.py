@@ -143,7 +143,7 @@ class Registry:
         }  # fmt: skip
         claims |= overrides
         assertion = jwt.encode(claims, key or self.gateway_key, algorithm="EdDSA")
-        return {"X-Gateway-Assertion": assertion}
+        return {"Authorization": f"Bearer {assertion}"}
 
     async def events(self, expected: int, timeout: float = 15.0) -> list[Envelope[Any]]:
         """Every event client-registry published so far (at least `expected`)."""

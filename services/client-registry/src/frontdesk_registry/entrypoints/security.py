@@ -10,8 +10,6 @@ from fastapi import Depends, Header, Request
 from frontdesk_registry import handlers
 from frontdesk_registry.adapters.auth import AccessClaims, AdminClaims, NotAuthenticated
 
-GATEWAY_HEADER = "X-Gateway-Assertion"
-
 
 def registry(request: Request) -> handlers.Registry:
     """The use cases' dependencies, built by bootstrap in the lifespan."""
@@ -40,15 +38,15 @@ async def current_account(
 
 def current_admin(
     request: Request,
-    assertion: Annotated[
-        str | None,
-        Header(alias=GATEWAY_HEADER, description="The upstream gateway's signed assertion"),
+    authorization: Annotated[
+        str | None, Header(description="Bearer <the upstream gateway's signed assertion>")
     ] = None,
 ) -> AdminClaims:
-    """The admin named by a valid gateway assertion; 401 otherwise."""
-    if not assertion:
-        raise NotAuthenticated(f"admin calls need the gateway's {GATEWAY_HEADER} header")
-    return request.app.state.gateway.verify(assertion)  # type: ignore[no-any-return]
+    """The admin named by a valid gateway assertion (as in identity); 401 otherwise."""
+    scheme, _, assertion = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not assertion.strip():
+        raise NotAuthenticated("admin calls need 'Authorization: Bearer <gateway assertion>'")
+    return request.app.state.gateway.verify(assertion.strip())  # type: ignore[no-any-return]
 
 
 Account = Annotated[AccessClaims, Depends(current_account)]

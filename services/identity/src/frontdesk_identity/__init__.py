@@ -1,0 +1,1 @@
+"""Frontdesk's identity service: accounts, emails, usernames, credentials, tokens, sessions."""

@@ -1,0 +1,1 @@
+"""Identity's adapters: asyncpg repositories, password hashing, JWTs, sealing."""

@@ -1,0 +1,95 @@
+"""Rate-limit counts, the admin audit trail and email delivery states in PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import asyncpg
+
+_COUNT = "SELECT count(*) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
+_LAST = "SELECT max(at) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
+_RECORD = "INSERT INTO rate_events (kind, scope, at) VALUES ($1, $2, $3)"
+_CLEAR = "DELETE FROM rate_events WHERE kind = $1 AND scope = $2"
+_AUDIT = """
+INSERT INTO admin_audit (admin_id, action, studio_id, account_id, outcome)
+VALUES ($1, $2, $3, $4, $5)
+"""
+_UPSERT_DELIVERY = """
+INSERT INTO email_deliveries (message_id, account_id, recipient, kind, state, detail, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (message_id) DO UPDATE SET state = EXCLUDED.state, detail = EXCLUDED.detail,
+    at = EXCLUDED.at
+WHERE email_deliveries.at <= EXCLUDED.at
+"""
+_LAST_DELIVERIES = """
+SELECT message_id, recipient, kind, state, detail, at FROM email_deliveries
+WHERE account_id = $1 ORDER BY at DESC LIMIT $2
+"""
+
+
+class RateRepository:
+    """Counted acts (emails sent, failed logins) per kind and scope, over a time window."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def count(self, kind: str, scope: str, now: datetime, window_seconds: float) -> int:
+        """Acts of `kind` in `scope` during the window ending now."""
+        since = now - timedelta(seconds=window_seconds)
+        return int(await self._conn.fetchval(_COUNT, kind, scope, since))
+
+    async def last(
+        self, kind: str, scope: str, now: datetime, window_seconds: float
+    ) -> datetime | None:
+        """When the latest act of `kind` in `scope` happened within the window."""
+        since = now - timedelta(seconds=window_seconds)
+        last: datetime | None = await self._conn.fetchval(_LAST, kind, scope, since)
+        return last
+
+    async def record(self, kind: str, scope: str, now: datetime) -> None:
+        """Count one act."""
+        await self._conn.execute(_RECORD, kind, scope, now)
+
+    async def clear(self, kind: str, scope: str) -> None:
+        """Forget the acts of `kind` in `scope` (a successful login clears its failures)."""
+        await self._conn.execute(_CLEAR, kind, scope)
+
+
+class AuditRepository:
+    """The append-only trail of admin actions."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def record(
+        self, admin_id: str, action: str, studio_id: str, account_id: str | None, outcome: str
+    ) -> None:
+        """Append one admin action and its outcome."""
+        await self._conn.execute(_AUDIT, admin_id, action, studio_id, account_id, outcome)
+
+
+class DeliveryRepository:
+    """The latest state of each email notifications sent to an account."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def record(
+        self,
+        message_id: str,
+        account_id: str,
+        recipient: str,
+        kind: str,
+        state: str,
+        detail: str | None,
+        at: datetime,
+    ) -> None:
+        """Record a message's newest state (an older report never overwrites a newer one)."""
+        await self._conn.execute(
+            _UPSERT_DELIVERY, message_id, account_id, recipient, kind, state, detail, at
+        )
+
+    async def latest(self, account_id: str, limit: int = 10) -> list[asyncpg.Record]:
+        """The account's most recent messages, newest first."""
+        rows: list[asyncpg.Record] = await self._conn.fetch(_LAST_DELIVERIES, account_id, limit)
+        return rows

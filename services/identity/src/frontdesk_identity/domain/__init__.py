@@ -1,0 +1,1 @@
+"""Identity's rules in plain Python: no database driver, no framework."""

@@ -1,0 +1,1 @@
+"""HTTP routes and Kafka subscribers: parse, build a command, call a handler."""

@@ -1,0 +1,42 @@
+"""What every route needs from a request: the handlers' dependencies, the caller's IP,
+bearer tokens and the gateway's admin assertion."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..adapters.crypto import AdminAssertion, GatewayVerifier
+from ..deps import Deps
+from ..domain.errors import NotAuthenticated
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_deps(request: Request) -> Deps:
+    """The dependencies the lifespan built."""
+    deps: Deps = request.app.state.deps
+    return deps
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (the proxy in front sets the client; see uvicorn's
+    --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
+
+
+def bearer(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The bearer token of the request, or 401."""
+    if credentials is None or not credentials.credentials:
+        raise NotAuthenticated("send a bearer token in the Authorization header")
+    return credentials.credentials
+
+
+def admin_assertion(request: Request, token: Annotated[str, Depends(bearer)]) -> AdminAssertion:
+    """The admin named by the gateway's signed assertion, or 401."""
+    verifier: GatewayVerifier = request.app.state.gateway
+    return verifier.verify(token)

@@ -1,0 +1,144 @@
+"""Proving an address after signup: the account becomes a login, studio records match."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from frontdesk_contracts import (
+    AccountMatch,
+    EmailVerificationRequested,
+    Envelope,
+    SignupAttemptedForExistingLogin,
+    SignupCompleted,
+    SignupMatchedExisting,
+    new_event,
+)
+
+from .adapters.unit_of_work import Transaction
+from .deps import Deps, in_uniform_time
+from .domain.accounts import Account, email_key
+from .domain.commands import SignUp, VerifyEmail
+from .domain.errors import InvalidCode, LinkNotUsable, UsernameTaken
+from .domain.tokens import MAX_CODE_ATTEMPTS, StoredToken
+from .handlers import TokenPair, start_session
+from .links import issue_link, usable_token
+
+
+async def sign_up(deps: Deps, cmd: SignUp) -> None:
+    """Create an unproven account and send the verification code and link.
+
+    Same answer whatever the address: if it belongs to a login, the owner is told
+    instead and nothing is created. A taken username is the one thing said out loud.
+    """
+    password = deps.policy.check(cmd.password)
+    await in_uniform_time(deps.settings.uniform_response_seconds, _sign_up(deps, cmd, password))
+
+
+async def _sign_up(deps: Deps, cmd: SignUp, password: str) -> None:
+    new_hash = await deps.hasher.hash(password)
+    async with deps.db.transaction() as tx:
+        # The username first: a taken one is refused whatever the address, so the
+        # answer never depends on whether the address is known.
+        if await tx.accounts.username_taken(cmd.username):
+            raise UsernameTaken("choose another username")
+        owner = next((a for a in await tx.accounts.by_email(cmd.email) if a.has_login), None)
+        if owner is not None:
+            if await deps.email_allowed(tx, "signup_attempt", email=cmd.email, ip=cmd.ip):
+                notice = SignupAttemptedForExistingLogin(account_id=owner.id, email=cmd.email)
+                await tx.publish(new_event(notice))
+            return
+        account = Account(
+            id=str(uuid4()),
+            origin="signup",
+            given_name=cmd.given_name,
+            family_name=cmd.family_name,
+            username=cmd.username,
+            password_hash=new_hash,
+            emails=[cmd.email],
+        )
+        await tx.accounts.add(account)
+        if await deps.email_allowed(tx, "verification", email=cmd.email, ip=cmd.ip):
+            await send_verification(deps, tx, account.id, cmd.email)
+
+
+async def send_verification(deps: Deps, tx: Transaction, account_id: str, email: str) -> None:
+    """Issue a verification link and code (superseding older ones) and ask for the email."""
+    link = await issue_link(deps, tx, account_id, "email_verification", email)
+    assert link.sealed_code is not None
+    event = EmailVerificationRequested(
+        account_id=account_id,
+        email=email,
+        purpose="signup",
+        link_token=link.sealed_token,
+        code=link.sealed_code,
+        expires_at=link.expires_at,
+        link_page=link.link_page,
+    )
+    await tx.publish(new_event(event, event_id=link.event_id))
+
+
+async def verify_email(deps: Deps, cmd: VerifyEmail) -> TokenPair:
+    """Spend the link or code; SignupCompleted, SignupMatchedExisting, and a session."""
+    async with deps.db.transaction() as tx:
+        token = await _token_for(deps, tx, cmd)
+        if token is not None:
+            return await _complete_signup(deps, tx, token)
+    # Raised after the commit: the wrong guess must stay counted.
+    raise InvalidCode("the code is wrong or has expired; ask for a new one")
+
+
+async def _complete_signup(deps: Deps, tx: Transaction, token: StoredToken) -> TokenPair:
+    account = await tx.accounts.get(token.account_id, lock=True)
+    assert account is not None and account.username is not None
+    if any(a.has_login for a in await tx.accounts.by_email(token.email)):
+        raise InvalidCode("this address already belongs to a login")
+    await tx.tokens.spend(token.id, deps.clock())
+    account.email_verified_at = deps.clock()
+    await tx.accounts.save(account)
+    done = SignupCompleted(account_id=account.id, username=account.username, email=token.email)
+    completed = new_event(done)
+    await tx.publish(completed)
+    await _offer_matches(tx, account.id, token.email, completed)
+    return await start_session(deps, tx, account)
+
+
+async def _token_for(deps: Deps, tx: Transaction, cmd: VerifyEmail) -> StoredToken | None:
+    if cmd.token is not None:
+        try:
+            return await usable_token(deps, tx, cmd.token, "email_verification", lock=True)
+        except LinkNotUsable as error:
+            raise InvalidCode(f"this link is {error.state}; ask for a new one") from error
+    assert cmd.email is not None and cmd.code is not None
+    live = await tx.tokens.live_codes(email_key(cmd.email), deps.clock())
+    for token_id, digest in live:
+        if deps.digester.matches(cmd.code, digest):
+            return await tx.tokens.get(token_id)
+    # Every live code of the address pays for a wrong guess; the last allowed one ends it.
+    await tx.tokens.count_failed_attempts([t for t, _ in live], MAX_CODE_ATTEMPTS, deps.clock())
+    return None
+
+
+async def _offer_matches(
+    tx: Transaction, account_id: str, email: str, cause: Envelope[Any]
+) -> None:
+    """Name the studio records (no login) that share the proven address."""
+    matches = [
+        AccountMatch(account_id=a.id, studio_id=a.studio_id)
+        for a in await tx.accounts.by_email(email)
+        if a.id != account_id and not a.has_login and a.studio_id is not None
+    ]
+    if matches:
+        event = SignupMatchedExisting(account_id=account_id, email=email, matches=matches[:100])
+        await tx.publish(new_event(event, cause=cause))
+
+
+async def resend_verification(deps: Deps, old_token: str, ip: str) -> None:
+    """From a dead verification link: send a fresh code and link if still unproven."""
+    async with deps.db.transaction() as tx:
+        token = await tx.tokens.find(deps.digester.digest(old_token), "email_verification")
+        account = await tx.accounts.get(token.account_id, lock=True) if token else None
+        if token is None or account is None or account.email_verified_at is not None:
+            return
+        if await deps.email_allowed(tx, "verification", email=token.email, ip=ip):
+            await send_verification(deps, tx, account.id, token.email)

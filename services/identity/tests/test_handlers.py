@@ -1,0 +1,214 @@
+"""The real handlers over fake repositories, wired by bootstrap: the rules, fast."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from frontdesk_contracts import (
+    ClientImported,
+    ClientsMerged,
+    KeyRing,
+    new_event,
+)
+from frontdesk_identity import admin_handlers, event_handlers, handlers, signup
+from frontdesk_identity.adapters.crypto import AdminAssertion, Sealer
+from frontdesk_identity.domain.commands import (
+    CompleteReset,
+    CreateClient,
+    CreateLogin,
+    LogIn,
+    RequestPasswordReset,
+    ResendWelcome,
+    SignUp,
+    VerifyEmail,
+)
+from frontdesk_identity.domain.errors import (
+    ClientNotFound,
+    InvalidCode,
+    InvalidCredentials,
+    LinkNotUsable,
+    PasswordRejected,
+    TooManyAttempts,
+    WelcomeNotAllowed,
+)
+
+ADMIN = AdminAssertion("admin-1", frozenset({"s1"}), {"s1": "Studio One"})
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def ring(deps):  # type: ignore[no-untyped-def]
+    """Notifications' private key, swapped in so the tests can open sealed tokens."""
+    from frontdesk_contracts import generate_key_pair
+
+    pair = generate_key_pair("k1")
+    deps.sealer = Sealer("k1", pair.encoded_public_key())
+    return KeyRing.of(pair)
+
+
+def last(deps, event_type: str):  # type: ignore[no-untyped-def]
+    return [e for e in deps.db.state.published if e.type == event_type][-1]
+
+
+async def client_with_login(deps, ring) -> str:  # type: ignore[no-untyped-def]
+    cmd = CreateClient("s1", "ada@example.com", "Ada", None, None)
+    account_id = await admin_handlers.create_client(deps, ADMIN, cmd)
+    token = ring.open(last(deps, "AccountCreatedByAdmin").payload.create_login_token).reveal()
+    await handlers.create_login(deps, CreateLogin(token, "ada", PASSWORD))
+    return account_id
+
+
+async def test_a_create_login_link_works_once(deps, ring):
+    await client_with_login(deps, ring)
+    event = last(deps, "AccountCreatedByAdmin")
+    token = ring.open(event.payload.create_login_token).reveal()
+    with pytest.raises(LinkNotUsable) as used:
+        await handlers.create_login(deps, CreateLogin(token, "ada2", PASSWORD))
+    assert used.value.state == "used"
+    assert deps.db.types() == ["AccountCreatedByAdmin", "LoginCreated"]
+
+
+async def test_an_admin_acts_only_in_their_studios(deps):
+    with pytest.raises(ClientNotFound):
+        await admin_handlers.create_client(
+            deps, ADMIN, CreateClient("s2", "a@example.com", "A", None, None)
+        )
+    assert deps.db.types() == []
+
+
+async def test_forgot_password_for_an_unknown_login_sends_nothing(deps, ring):
+    await client_with_login(deps, ring)
+    await handlers.request_password_reset(deps, RequestPasswordReset("nobody", "1.2.3.4"))
+    assert "PasswordResetRequested" not in deps.db.types()
+    await handlers.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+    assert last(deps, "PasswordResetRequested").payload.requested_by == "self"
+
+
+async def test_reset_quota_per_address(deps, ring):
+    await client_with_login(deps, ring)
+    for _ in range(6):
+        await handlers.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+    assert deps.db.types().count("PasswordResetRequested") == 5
+
+
+async def test_a_reset_sets_the_password_and_ends_every_session(deps, ring):
+    account_id = await client_with_login(deps, ring)
+    pair = await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    await handlers.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+    token = ring.open(last(deps, "PasswordResetRequested").payload.reset_token).reveal()
+    with pytest.raises(PasswordRejected):
+        await handlers.complete_reset(deps, CompleteReset(token, "password1"))
+    await handlers.complete_reset(deps, CompleteReset(token, "a brand new phrase"))
+    assert last(deps, "PasswordChanged").payload.account_id == account_id
+    assert last(deps, "SessionsRevoked").payload.reason == "password_changed"
+    with pytest.raises(Exception, match="refresh token"):
+        await handlers.refresh_session(deps, pair.refresh_token)
+    with pytest.raises(InvalidCredentials):
+        await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+
+
+async def test_logins_slow_down_after_failures_and_recover(deps, ring):
+    await client_with_login(deps, ring)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    deps.clock = lambda: now
+    for _ in range(4):  # three free failures, then the fourth starts a 1 s delay
+        with pytest.raises(InvalidCredentials):
+            await handlers.log_in(deps, LogIn("ada", "wrong password", "1.2.3.4"))
+    with pytest.raises(TooManyAttempts) as slowed:
+        await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    assert slowed.value.retry_after == pytest.approx(1.0)
+    now += timedelta(seconds=1.01)
+    assert (await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))).access_token
+
+
+async def test_resend_welcome_only_before_the_first_login(deps, ring):
+    account_id = await client_with_login(deps, ring)
+    cmd = ResendWelcome("s1", account_id, "ADA@example.com")
+    await admin_handlers.resend_welcome(deps, ADMIN, cmd)
+    welcome = last(deps, "WelcomeEmailRequested")
+    assert welcome.payload.email == "ada@example.com"
+    assert welcome.payload.supersedes is None  # the first link was spent, nothing to replace
+    await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    with pytest.raises(WelcomeNotAllowed):
+        await admin_handlers.resend_welcome(deps, ADMIN, cmd)
+
+
+async def test_an_import_is_idempotent_on_studio_and_external_id(deps):
+    payload = ClientImported(studio_id="s1", external_client_id="e1", given_name="G")
+    for event in (new_event(payload), new_event(payload)):
+        async with deps.db.transaction() as tx:
+            await event_handlers.import_clients(deps, tx, event)
+    assert deps.db.types() == ["AccountImported"]
+
+
+async def test_a_merge_kills_the_merged_accounts_links(deps, ring):
+    async with deps.db.transaction() as tx:
+        imported = ClientImported(
+            studio_id="s1", external_client_id="e1", given_name="G", emails=["g@example.com"]
+        )
+        await event_handlers.import_clients(deps, tx, new_event(imported))
+    old_id = last(deps, "AccountImported").payload.account_id
+    await admin_handlers.resend_welcome(deps, ADMIN, ResendWelcome("s1", old_id, "g@example.com"))
+    token = ring.open(last(deps, "WelcomeEmailRequested").payload.create_login_token).reveal()
+    survivor = await client_with_login(deps, ring)
+    merge = ClientsMerged(
+        proposal_id="p",
+        surviving_account_id=survivor,
+        merged_account_ids=[old_id],
+        studio_id="s1",
+        client_record_id="r",
+        merged_by=survivor,
+        merged_by_role="client",
+    )
+    async with deps.db.transaction() as tx:
+        await event_handlers.apply_merge(deps, tx, new_event(merge))
+    assert last(deps, "AccountsMerged").payload.merged_account_ids == [old_id]
+    with pytest.raises(LinkNotUsable):
+        await handlers.create_login(deps, CreateLogin(token, "g", PASSWORD))
+
+
+async def test_signup_verification_by_code_with_limited_guesses(deps, ring):
+    cmd = SignUp("lin@example.com", "lin", PASSWORD, "Lin", None, "1.2.3.4")
+    await signup.sign_up(deps, cmd)
+    code = ring.open(last(deps, "EmailVerificationRequested").payload.code).reveal()
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for _ in range(5):
+        with pytest.raises(InvalidCode):
+            await signup.verify_email(deps, VerifyEmail(email="lin@example.com", code=wrong))
+    with pytest.raises(InvalidCode):
+        await signup.verify_email(deps, VerifyEmail(email="lin@example.com", code=code))
+    assert "SignupCompleted" not in deps.db.types()
+
+
+async def test_switching_between_username_and_email_does_not_dodge_the_throttle(deps, ring):
+    await client_with_login(deps, ring)
+    for login in ("ada", "ADA@example.com", "ada", "ada@example.com"):
+        with pytest.raises(InvalidCredentials):
+            await handlers.log_in(deps, LogIn(login, "wrong password", "1.2.3.4"))
+    with pytest.raises(TooManyAttempts):
+        await handlers.log_in(deps, LogIn("ada", PASSWORD, "5.6.7.8"))
+
+
+async def test_a_verified_signup_names_every_studio_record_without_login(deps, ring):
+    no_login = await admin_handlers.create_client(
+        deps, ADMIN, CreateClient("s1", "lin@example.com", "Lin", None, None)
+    )
+    other = AdminAssertion("admin-2", frozenset({"s2"}), {})
+    with_login_id = await admin_handlers.create_client(
+        deps, other, CreateClient("s2", "LIN@example.com", "Lin", None, None)
+    )
+    token = ring.open(last(deps, "AccountCreatedByAdmin").payload.create_login_token).reveal()
+    await handlers.create_login(deps, CreateLogin(token, "linn", PASSWORD))
+    # The address now belongs to a login: signing up with it only tells the owner.
+    await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "L", None, "ip"))
+    assert last(deps, "SignupAttemptedForExistingLogin").payload.account_id == with_login_id
+    assert "EmailVerificationRequested" not in deps.db.types()
+    # Another address shared with the login-less record only.
+    deps.db.state.accounts[no_login].emails.append("l2@example.com")
+    await signup.sign_up(deps, SignUp("l2@example.com", "lin2", PASSWORD, "L", None, "ip"))
+    code = ring.open(last(deps, "EmailVerificationRequested").payload.code).reveal()
+    await signup.verify_email(deps, VerifyEmail(email="l2@example.com", code=code))
+    matched = last(deps, "SignupMatchedExisting").payload
+    assert [(m.account_id, m.studio_id) for m in matched.matches] == [(no_login, "s1")]

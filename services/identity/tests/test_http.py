@@ -1,0 +1,58 @@
+"""The HTTP surface without servers: the committed OpenAPI document, problem bodies."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from frontdesk_identity.bootstrap import create_service
+from frontdesk_identity.openapi import OPENAPI_FILE, render
+
+
+def test_the_committed_openapi_document_matches_the_app():
+    assert OPENAPI_FILE.read_text() == render(), (
+        "openapi.json is stale: run python -m frontdesk_identity.openapi"
+    )
+
+
+@pytest.fixture
+async def http(settings):  # type: ignore[no-untyped-def]
+    # No lifespan: only what answers before any database or Kafka is needed.
+    app = create_service(settings)
+    app.state.deps = None  # never reached: these requests fail before any handler runs
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://identity.test") as client:
+        yield client
+
+
+async def test_validation_errors_are_problem_bodies_that_never_echo_the_input(http):
+    secret = "s3cret-password-" + "x" * 1100  # too long: refused, and must not be echoed
+    answer = await http.post("/v1/sessions", json={"login": "ada", "password": secret, "x": 1})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    body = answer.json()
+    assert body["type"].endswith("/invalid-request")
+    assert body["status"] == 422 and body["title"] and body["detail"]
+    assert secret[:16] not in answer.text
+    assert {tuple(e["loc"]) for e in body["errors"]} == {("body", "password"), ("body", "x")}
+
+
+async def test_unknown_paths_and_methods_are_problem_bodies(http):
+    missing = await http.get("/nowhere")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    wrong = await http.put("/v1/sessions")
+    assert wrong.status_code == 405
+    assert wrong.json()["status"] == 405
+
+
+async def test_admin_calls_without_an_assertion_are_401_problems(http):
+    answer = await http.get("/v1/admin/studios/s1/clients/a1/access")
+    assert answer.status_code == 401
+    assert answer.json()["type"].endswith("/not-authenticated")
+
+
+async def test_liveness_answers_without_dependencies(http):
+    assert (await http.get("/healthz")).json() == {"status": "alive"}
+    ready = await http.get("/readyz")
+    assert ready.status_code == 503  # nothing started yet

@@ -1,0 +1,1 @@
+"""Adapters: the message log in PostgreSQL, the SMTP pool, templates and sealed tokens."""
