@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 PACKAGES := contracts libs/kit tools/devmail tools/devstack $(SERVICES)
-DEV_TOOLS := pytest pytest-asyncio ruff mypy httpx
+DEV_TOOLS := pytest pytest-asyncio ruff mypy httpx playwright
 STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
@@ -21,13 +21,14 @@ help:
 	@echo "make status   what is running, and where"
 
 # What the machine itself must have: a JDK 17+, Maven, PostgreSQL's server binaries
-# (else devstack installs PyPI's pgserver) and kcat. Installed from Debian's
-# packages where they are missing and we may (root with apt-get); named otherwise.
+# (else devstack installs PyPI's pgserver), kcat and Chromium. Installed from Debian's
+# packages where they are missing (Chromium is the browser the e2e tests drive) and we may (root with apt-get); named otherwise.
 system-deps:
 	@missing=""; \
 	command -v java >/dev/null || missing="$$missing default-jdk-headless"; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
 	command -v kcat >/dev/null || missing="$$missing kcat"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

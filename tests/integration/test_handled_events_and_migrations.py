@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from frontdesk_kit import KIT_MIGRATIONS, HandledEvents, MigrationError, migrate, pending
+from frontdesk_kit.migrations import load
 
 pytestmark = pytest.mark.integration
 
@@ -97,9 +98,11 @@ async def test_concurrent_migration_runs_apply_each_migration_once(database, tmp
         for c in conns:
             await c.close()
     applied = [name for result in results for name in result]
-    assert sorted(applied) == ["identity/0001_accounts", "identity/0002_emails", "kit/0001_kit"]
+    kit = [f"kit/{m.version:04d}_{m.name}" for m in load("kit", KIT_MIGRATIONS)]
+    expected = sorted(["identity/0001_accounts", "identity/0002_emails", *kit])
+    assert sorted(applied) == expected, "a migration was applied twice or not at all"
     async with asyncpg.create_pool(database) as pool:
-        assert await count(pool, "schema_migrations") == 3
+        assert await count(pool, "schema_migrations") == len(expected)
         async with pool.acquire() as conn:
             assert await pending(conn, components) == []
 
