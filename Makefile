@@ -22,7 +22,8 @@ help:
 
 # What the machine itself must have: a JDK 17+, Maven, PostgreSQL's server binaries
 # (else devstack installs PyPI's pgserver), kcat and Chromium. Installed from Debian's
-# packages where they are missing (Chromium is the browser the e2e tests drive) and we may (root with apt-get); named otherwise.
+# packages where they are missing and we may (root with apt-get); named otherwise.
+# Chromium is the browser the end-to-end tests drive.
 system-deps:
 	@missing=""; \
 	command -v java >/dev/null || missing="$$missing default-jdk-headless"; \
