@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiokafka import AIOKafkaProducer
 
 
-def idempotent_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+def idempotent_producer(
+    bootstrap_servers: str, client_id: str, **connection: Any
+) -> AIOKafkaProducer:
     """A producer that never reorders or duplicates within a partition on retry.
 
+    `connection` carries TLS/SASL options (`ServiceSettings.kafka_client_options()`).
     Start it in the service's lifespan (`await producer.start()`) and stop it there.
     """
     return AIOKafkaProducer(
@@ -18,4 +23,5 @@ def idempotent_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProdu
         linger_ms=5,
         max_batch_size=256 * 1024,
         request_timeout_ms=30000,
+        **connection,
     )

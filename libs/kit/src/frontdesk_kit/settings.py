@@ -7,9 +7,11 @@ Outside `dev`/`test`, settings that are only safe on a developer's machine are r
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+import ssl
+from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError, model_validator
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
+from pydantic import Field, FilePath, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["dev", "test", "prod"]
@@ -30,11 +32,69 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(description="comma-separated host:port list")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_SSL"] = "PLAINTEXT"
+    kafka_ssl_cafile: FilePath | None = Field(
+        default=None, description="CA bundle for the brokers' certificates (system CAs if unset)"
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     topic_prefix: str = Field(
         default="",
         pattern=r"^[a-z0-9._-]*$",
         description="prepended to every topic name; empty in production, unique per test run",
     )
+
+    @model_validator(mode="after")
+    def _sasl_complete(self) -> ServiceSettings:
+        sasl = (self.kafka_sasl_mechanism, self.kafka_sasl_username, self.kafka_sasl_password)
+        if self.kafka_security_protocol == "SASL_SSL" and None in sasl:
+            prefix = str(self.model_config.get("env_prefix", "")).upper()
+            raise ValueError(
+                f"SASL_SSL needs {prefix}KAFKA_SASL_MECHANISM, _KAFKA_SASL_USERNAME and "
+                "_KAFKA_SASL_PASSWORD"
+            )
+        return self
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """Connection options for aiokafka's producer, consumer and admin client."""
+        if self.kafka_security_protocol == "PLAINTEXT":
+            return {}
+        options: dict[str, Any] = {
+            "security_protocol": self.kafka_security_protocol,
+            "ssl_context": self._ssl_context(),
+        }
+        if self.kafka_security_protocol == "SASL_SSL":
+            assert self.kafka_sasl_password is not None  # checked by _sasl_complete
+            options |= {
+                "sasl_mechanism": self.kafka_sasl_mechanism,
+                "sasl_plain_username": self.kafka_sasl_username,
+                "sasl_plain_password": self.kafka_sasl_password.get_secret_value(),
+            }
+        return options
+
+    def faststream_security(self) -> BaseSecurity | None:
+        """The same connection settings for FastStream's KafkaBroker(security=...)."""
+        if self.kafka_security_protocol == "PLAINTEXT":
+            return None
+        context = self._ssl_context()
+        if self.kafka_security_protocol == "SSL":
+            return BaseSecurity(ssl_context=context)
+        assert self.kafka_sasl_username is not None and self.kafka_sasl_password is not None
+        kind = {
+            "PLAIN": SASLPlaintext,
+            "SCRAM-SHA-256": SASLScram256,
+            "SCRAM-SHA-512": SASLScram512,
+        }[self.kafka_sasl_mechanism or "PLAIN"]
+        return kind(
+            self.kafka_sasl_username,
+            self.kafka_sasl_password.get_secret_value(),
+            ssl_context=context,
+        )
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(
+            cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None
+        )
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_dev(self) -> ServiceSettings:
