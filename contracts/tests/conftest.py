@@ -20,6 +20,7 @@ from frontdesk_contracts import (
     ClientRecordCreated,
     ClientsImportedBatch,
     ClientsMerged,
+    CreateLoginLinkRequested,
     EmailFailed,
     EmailSent,
     EmailSuppressed,
@@ -96,6 +97,16 @@ SAMPLES: dict[type[EventPayload], SampleFactory] = {
         create_login_token=s("welcome"),
         expires_at=LATER,
         supersedes=uuid7(),
+    ),
+    CreateLoginLinkRequested: lambda s: CreateLoginLinkRequested(
+        account_id="acc-1",
+        studio_id="studio-1",
+        email="ada@example.com",
+        given_name="Ada",
+        create_login_token=s("create-login-again"),
+        expires_at=LATER,
+        supersedes=uuid7(),
+        link_page="https://id.example.com/links/create-login",
     ),
     LoginCreated: lambda s: LoginCreated(
         account_id="acc-1", studio_id="studio-1", username="ada", email="ada@example.com"

@@ -80,6 +80,7 @@ def test_there_are_events_with_secrets() -> None:
     assert {model.event_type for model in EVENTS_WITH_SECRETS} >= {
         "AccountCreatedByAdmin",
         "WelcomeEmailRequested",
+        "CreateLoginLinkRequested",
         "EmailVerificationRequested",
         "PasswordResetRequested",
     }

@@ -130,3 +130,15 @@ def test_addresses_match_case_insensitively_and_usernames_have_a_shape():
     assert valid_username("ada.l_1")
     assert not valid_username("a b")
     assert not valid_username("a@b")
+
+
+def test_only_a_studio_client_without_login_awaits_one_and_only_dead_links_renew():
+    from frontdesk_identity.domain.tokens import RENEWABLE, LinkState
+
+    client = Account(id="a", origin="admin", given_name="Ada", studio_id="s1")
+    assert client.awaits_login
+    client.password_hash = "argon2-hash"
+    assert not client.awaits_login  # the login exists
+    merged = Account(id="b", origin="import", given_name="Ada", studio_id="s1", merged_into="a")
+    assert not merged.awaits_login
+    assert {LinkState.EXPIRED, LinkState.SUPERSEDED} == RENEWABLE

@@ -108,3 +108,32 @@ def test_requests_keep_secrets_sealed_and_facts_plain():
 def test_notices_go_to_the_address_of_the_event(payload, kind):
     request = email_requested_by(payload)
     assert request is not None and request.kind == kind and request.recipient == "a@example.test"
+
+
+def test_a_create_login_link_asked_from_a_dead_link_is_a_create_login_email():
+    from uuid import uuid4
+
+    from frontdesk_contracts import CreateLoginLinkRequested
+
+    old_link = uuid4()
+    payload = CreateLoginLinkRequested(
+        account_id="a",
+        studio_id="s",
+        email="a@example.test",
+        given_name="Ada",
+        family_name="Lovelace",
+        create_login_token=seal("link-secret", KEYS.public_key, "k1"),
+        expires_at=NOW + timedelta(days=7),
+        supersedes=old_link,
+        link_page="https://id.example.test/links/create-login",
+    )
+    request = email_requested_by(payload)
+
+    assert request is not None
+    assert (request.kind, request.template) == ("create_login", "welcome_resend")
+    assert request.recipient == "a@example.test" and request.studio_id == "s"
+    assert request.supersedes == old_link and request.expires_at == NOW + timedelta(days=7)
+    assert request.context["full_name"] == "Ada Lovelace"
+    assert request.context["studio_name"] is None  # identity does not know it
+    assert request.context["link_page"] == "https://id.example.test/links/create-login"
+    assert set(request.secrets) == {"token"} and "link-secret" not in repr(request.context)

@@ -157,3 +157,25 @@ async def test_a_template_error_fails_the_message():
     [event] = deps.outbox.events
     assert event.type == "EmailFailed" and "template 'password_reset'" in event.payload.reason
     assert "tok-123" not in event.payload.reason
+
+
+async def test_a_create_login_link_asked_again_marks_the_older_welcome_message():
+    from frontdesk_contracts import CreateLoginLinkRequested, WelcomeEmailRequested
+
+    deps = fake_deps(KEYS)
+    facts = {
+        "account_id": "acc-1",
+        "studio_id": "studio-1",
+        "email": "ada@example.test",
+        "given_name": "Ada",
+        "create_login_token": seal("tok", KEYS.public_key, KEYS.key_id),
+        "expires_at": datetime.now(UTC) + timedelta(days=7),
+    }
+    welcome = new_event(WelcomeEmailRequested(**facts, studio_name="Pilates", admin_id="admin-1"))
+    again = new_event(CreateLoginLinkRequested(**facts, supersedes=welcome.id))
+
+    assert await queue_email(deps, welcome) is True
+    assert await queue_email(deps, again) is True
+
+    superseded = [r for r in deps.messages.rows.values() if r["superseded_by"] == again.id]
+    assert len(superseded) == 1 and superseded[0]["request"].kind == "create_login"

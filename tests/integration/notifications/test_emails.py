@@ -86,6 +86,35 @@ async def test_welcome_resend_has_a_fresh_create_login_link(service, inbox):
     assert "Yoga Yard" in (message.html or "")
 
 
+async def test_a_create_login_link_asked_from_a_dead_link_arrives_and_works(service, inbox):
+    from frontdesk_contracts import CreateLoginLinkRequested
+
+    email, token = address("again"), secrets.token_urlsafe(32)
+    event = new_event(
+        CreateLoginLinkRequested(
+            account_id=f"acc-{uuid.uuid4().hex[:8]}",
+            studio_id="studio-1",
+            email=email,
+            given_name="Grace",
+            create_login_token=service.seal(token),
+            expires_at=in_hours(24 * 7),
+            supersedes=uuid.uuid4(),
+            link_page=f"{PUBLIC_BASE_URL}/links/create-login",
+        )
+    )
+    await service.publish(event)
+
+    message = await inbox.wait_for(email, timeout=30)
+
+    assert message.to == [email]
+    assert "create your login" in message.subject
+    link = message.link_containing("/links/create-login")
+    assert link.startswith(f"{PUBLIC_BASE_URL}/links/create-login?token=")
+    assert token_of(link) == token
+    assert "Hello Grace" in (message.text or "") and link in (message.text or "")
+    assert "Earlier links we sent you no longer work" in (message.text or "")
+
+
 @pytest.mark.parametrize("purpose", ["signup", "merge_proof"])
 async def test_verification_email_carries_the_code_and_the_link(service, inbox, purpose):
     from frontdesk_contracts import EmailVerificationRequested

@@ -123,6 +123,40 @@ class WelcomeEmailRequested(IdentityEvent):
     )
 
 
+class CreateLoginLinkRequested(IdentityEvent):
+    """A client asked for a new create-login link from an expired or superseded one's page.
+
+    Emitted by identity when the account still has no login; the new link supersedes
+    every earlier create-login link of the account, which no longer works. No admin
+    asked, so there is no admin id. Consumed by notifications, which sends the same
+    "Create your login" email as for AccountCreatedByAdmin, to the address the old link
+    went to.
+    """
+
+    event_type = "CreateLoginLinkRequested"
+    event_version = 1
+    studio_field = "studio_id"
+
+    studio_id: Identifier = Field(description="The studio that created the account.")
+    studio_name: StudioName | None = Field(
+        default=None, description="The studio's display name, when identity knows it."
+    )
+    email: EmailAddress = Field(description="The address the old link was sent to.")
+    given_name: PersonName
+    family_name: PersonName | None = None
+    create_login_token: SealedSecret = Field(description="The new link's token, sealed.")
+    expires_at: UtcDateTime = Field(description="When the new link stops working (7 days).")
+    link_page: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The public page the token opens; the email's link is this URL with "
+        "'?token=' and the opened token appended.",
+    )
+    supersedes: UUID | None = Field(
+        default=None, description="Id of the event whose link this one replaces."
+    )
+
+
 class LoginCreated(IdentityEvent):
     """A client chose a username and password through their create-login link.
 

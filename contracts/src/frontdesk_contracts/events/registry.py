@@ -17,6 +17,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     identity.AccountImported,
     identity.AccountCreatedByAdmin,
     identity.WelcomeEmailRequested,
+    identity.CreateLoginLinkRequested,
     identity.LoginCreated,
     identity.EmailVerificationRequested,
     identity.SignupCompleted,

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from frontdesk_contracts import (
+    CreateLoginLinkRequested,
     Envelope,
     FirstLogin,
     LoginCreated,
@@ -27,7 +28,7 @@ from .domain.accounts import Account, looks_like_email
 from .domain.commands import CompleteReset, CreateLogin, LogIn, RequestPasswordReset
 from .domain.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, UsernameTaken
 from .domain.limits import LoginThrottle
-from .domain.tokens import new_token
+from .domain.tokens import RENEWABLE, new_token
 from .links import issue_link, usable_token
 
 
@@ -224,3 +225,37 @@ async def create_login(deps: Deps, cmd: CreateLogin) -> None:
             email=token.email,
         )
         await tx.publish(new_event(event))
+
+
+async def request_create_login_again(deps: Deps, old_token: str, ip: str) -> None:
+    """From an expired or superseded create-login link's page: send a new link if the
+    account still has no login. Anything else sends nothing (the page says the same)."""
+    async with deps.db.transaction() as tx:
+        token = await tx.tokens.find(deps.digester.digest(old_token), "create_login")
+        if token is None or token.state(deps.clock()) not in RENEWABLE:
+            return
+        account = await tx.accounts.get(token.account_id, lock=True)
+        if account is None or not account.awaits_login:
+            return
+        studio = account.studio_id
+        if await deps.email_allowed(tx, "create_login", email=token.email, ip=ip, studio=studio):
+            await _send_create_login_again(deps, tx, account, token.email)
+
+
+async def _send_create_login_again(
+    deps: Deps, tx: Transaction, account: Account, email: str
+) -> None:
+    link = await issue_link(deps, tx, account.id, "create_login", email)
+    assert account.studio_id is not None  # awaits_login
+    event = CreateLoginLinkRequested(
+        account_id=account.id,
+        studio_id=account.studio_id,
+        email=email,
+        given_name=account.given_name,
+        family_name=account.family_name,
+        create_login_token=link.sealed_token,
+        expires_at=link.expires_at,
+        supersedes=link.supersedes,
+        link_page=link.link_page,
+    )
+    await tx.publish(new_event(event, event_id=link.event_id))

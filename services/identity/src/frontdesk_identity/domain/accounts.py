@@ -68,6 +68,11 @@ class Account:
         """The welcome email may be resent only to a client who never logged in."""
         return not self.ever_logged_in and self.merged_into is None
 
+    @property
+    def awaits_login(self) -> bool:
+        """A studio's client still to create their login: no login, not merged away."""
+        return not self.has_login and self.merged_into is None and self.studio_id is not None
+
     def check_welcome_resend(self, email: str) -> str:
         """The known address to send the welcome email to, or why it may not go."""
         if not self.may_resend_welcome:

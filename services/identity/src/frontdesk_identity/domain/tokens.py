@@ -28,6 +28,11 @@ class LinkState(StrEnum):
     UNKNOWN = "unknown"
 
 
+RENEWABLE = frozenset({LinkState.EXPIRED, LinkState.SUPERSEDED})
+"""Dead links whose page may send a new one: not used ones (the login exists), not
+revoked ones (password changed, merged away) and not unknown tokens."""
+
+
 def new_token() -> str:
     """A fresh URL-safe token of 256 random bits."""
     return secrets.token_urlsafe(TOKEN_BYTES)

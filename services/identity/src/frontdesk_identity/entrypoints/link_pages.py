@@ -10,8 +10,13 @@ from fastapi.responses import HTMLResponse
 from ..deps import Deps
 from ..domain.commands import CompleteReset, CreateLogin, RequestPasswordReset, VerifyEmail
 from ..domain.errors import IdentityError, LinkNotUsable
-from ..domain.tokens import LinkState, Purpose
-from ..handlers import complete_reset, create_login, request_password_reset
+from ..domain.tokens import RENEWABLE, LinkState, Purpose
+from ..handlers import (
+    complete_reset,
+    create_login,
+    request_create_login_again,
+    request_password_reset,
+)
 from ..links import link_state
 from ..signup import resend_verification, verify_email
 from .pages import LOGIN, PASSWORD, USERNAME, page
@@ -31,12 +36,20 @@ _WHY = {
 
 
 def _dead(purpose: Purpose, state: str, token: str) -> HTMLResponse:
-    why = _WHY[LinkState(state)]
-    if purpose == "password_reset" or state == LinkState.USED:
+    link = LinkState(state)
+    why = _WHY[link]
+    # A used link made a login; a revoked create-login link was merged into a login (or
+    # its password was set): either way a reset link is the way in, not a new one.
+    revoked_login_link = purpose == "create_login" and link is LinkState.REVOKED
+    login_exists = link is LinkState.USED or revoked_login_link
+    if purpose == "password_reset" or login_exists:
         form = HtmlForm("/links/reset-password/new", "Send me a new reset link", [LOGIN])
         return page("Link no longer works", why + " We can send you a new one.", form, status=410)
     if purpose == "email_verification":
         form = HtmlForm("/links/verify-email/new", "Send me a new link", hidden={"token": token})
+        return page("Link no longer works", why + " We can send you a new one.", form, status=410)
+    if link in RENEWABLE:
+        form = HtmlForm("/links/create-login/new", "Send me a new link", hidden={"token": token})
         return page("Link no longer works", why + " We can send you a new one.", form, status=410)
     return page(
         "Link no longer works",
@@ -111,6 +124,18 @@ async def create_login_submit(
         form = HtmlForm("/links/create-login", "Create my login", fields, {"token": token})
         return page("Create your login", error.detail, form, status=error.status, error=True)
     return page("Your login is ready", f"You can now log in as {username}.")
+
+
+@router.post("/create-login/new", response_class=HTMLResponse)
+async def create_login_again(
+    token: Token, request: Request, deps: Annotated[Deps, Depends(get_deps)]
+) -> HTMLResponse:
+    """Ask for a new create-login link from an expired or superseded link's page."""
+    await request_create_login_again(deps, token, client_ip(request))
+    return page(
+        "Check your email",
+        "If this link was for a login that still needs creating, we sent a new link.",
+    )
 
 
 @router.get("/verify-email", response_class=HTMLResponse)

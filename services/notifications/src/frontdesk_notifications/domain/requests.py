@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 from frontdesk_contracts import (
     AccountCreatedByAdmin,
     AccountsMerged,
+    CreateLoginLinkRequested,
     EmailKind,
     EmailVerificationRequested,
     EventPayload,
@@ -89,6 +90,30 @@ def _(payload: AccountCreatedByAdmin) -> EmailRequest:
 
 @email_requested_by.register
 def _(payload: WelcomeEmailRequested) -> EmailRequest:
+    return EmailRequest(
+        kind="create_login",
+        template="welcome_resend",
+        recipient=payload.email,
+        account_id=payload.account_id,
+        studio_id=payload.studio_id,
+        context={
+            "given_name": payload.given_name,
+            "full_name": _name(payload.given_name, payload.family_name),
+            "studio_name": payload.studio_name,
+            "expires_at": payload.expires_at.isoformat(),
+            "link_page": _link_page(payload),
+        },
+        secrets={"token": payload.create_login_token},
+        expires_at=payload.expires_at,
+        supersedes=payload.supersedes,
+    )
+
+
+@email_requested_by.register
+def _(payload: CreateLoginLinkRequested) -> EmailRequest:
+    # The client asked from a dead link's page: the same create-login email as a welcome
+    # resend (it says earlier links no longer work), superseding the older unsent ones.
+    # Identity may not know the studio's name; the studio's brand (or ours) names it then.
     return EmailRequest(
         kind="create_login",
         template="welcome_resend",
