@@ -12,11 +12,12 @@ STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
 .PHONY: help system-deps venv up down status infra-up infra-down test test-unit test-integration \
-	lint typecheck contracts bench clean
+	test-e2e lint typecheck contracts bench demo clean
 
 help:
 	@echo "make up       install everything, start Kafka, PostgreSQL, the mail inbox and the services"
-	@echo "make test     the whole suite (unit + integration) against the real local servers"
+	@echo "make test     the whole suite (unit, integration, end-to-end) against real servers"
+	@echo "make demo     the help article's paths played against the running stack"
 	@echo "make down     stop exactly what make up started"
 	@echo "make status   what is running, and where"
 
@@ -66,7 +67,16 @@ test-unit: venv
 test-integration: infra-up
 	$(PY) -m pytest tests/integration
 
-test: test-unit test-integration
+# End-to-end: the services run as processes exactly as `make up` runs them.
+test-e2e: system-deps venv
+	$(DEVSTACK) up
+	$(PY) -m pytest tests/e2e
+
+test: test-unit test-integration test-e2e
+
+demo: system-deps venv
+	$(DEVSTACK) up
+	$(PY) -m frontdesk_devstack.demo
 
 lint: venv
 	$(PY) -m ruff check .

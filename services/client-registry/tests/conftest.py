@@ -160,6 +160,11 @@ class FakeStore:
         due = [p for p in self.s.proposals.values() if p.status == "pending" and p.is_expired(now)]
         return due[:limit]
 
+    async def records_of_account(self, account_id: str):  # type: ignore[no-untyped-def]
+        mine = [r for r in self.s.records.values() if r.account_id == account_id]
+        ordered = sorted(mine, key=lambda r: (r.studio_id, r.client_record_id))
+        return [(r, self.s.studios.get(r.studio_id)) for r in ordered]
+
     async def proposal_previews(self, account_id: str, now: datetime) -> list[dict[str, Any]]:
         previews = []
         for p in self.s.proposals.values():

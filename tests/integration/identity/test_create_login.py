@@ -204,3 +204,26 @@ async def test_dead_create_login_links_say_why_and_what_to_do(service, keys, eve
     assert used.status_code == 410
     assert "already been used" in used.text
     assert 'name="login"' in used.text  # a login exists: it offers a reset link instead
+
+
+async def test_the_sign_in_page_emails_link_to_checks_a_login(service, keys, events, steps):
+    await create_client(service, keys)
+    [event] = await events.wait("AccountCreatedByAdmin")
+    _, token = steps.link_of(keys, event.payload, "create_login_token")
+    form = {"token": token, "username": "ada", "password": "correct horse battery"}
+    assert (await service.http.post("/links/create-login", data=form)).status_code == 200
+
+    shown = await service.http.get("/links/sign-in")
+    assert shown.status_code == 200
+    assert 'name="login"' in shown.text and 'name="password"' in shown.text
+    assert "<script" not in shown.text
+
+    wrong = {"login": "ada", "password": "not the password"}
+    refused = await service.http.post("/links/sign-in", data=wrong)
+    assert refused.status_code == 401
+    assert 'name="login"' in refused.text, "the form is offered again"
+
+    right = {"login": "ADA@example.com", "password": "correct horse battery"}
+    signed_in = await service.http.post("/links/sign-in", data=right)
+    assert signed_in.status_code == 200
+    assert "You are signed in" in signed_in.text

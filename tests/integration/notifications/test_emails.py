@@ -156,7 +156,7 @@ async def test_owner_is_told_someone_tried_to_sign_up_with_their_address(service
 
     assert message.subject == "Someone tried to sign up with your email address"
     assert "no new account was created" in (message.text or "")
-    assert message.link_containing("/login").startswith(PUBLIC_BASE_URL)
+    assert message.link_containing("/links/sign-in").startswith(PUBLIC_BASE_URL)
     assert "token=" not in " ".join(message.links)
 
 

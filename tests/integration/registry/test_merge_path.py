@@ -73,6 +73,8 @@ async def test_two_studios_each_offered_and_merged_into_one_login(registry, ev):
     await registry.wait_for("SELECT count(*) = 2 FROM merge_proposals")
 
     token = registry.token(new, email=email)  # identity's token proves the address
+    before = (await registry.http.get("/v1/me/studios", headers=token)).json()
+    assert before == {"studios": []}, "a new login reaches no studio before merging"
     proposals = (await registry.http.get("/v1/me/merge-proposals", headers=token)).json()
     by_studio = {p["studio_id"]: p for p in proposals["proposals"]}
     assert by_studio[studio_b]["studio_name"] == "Yoga Loft"
@@ -88,6 +90,12 @@ async def test_two_studios_each_offered_and_merged_into_one_login(registry, ev):
     assert (await registry.http.get("/v1/me/merge-proposals", headers=token)).json() == {
         "proposals": []
     }
+    mine = (await registry.http.get("/v1/me/studios", headers=token)).json()["studios"]
+    assert {s["studio_id"] for s in mine} == {studio_a, studio_b}, "the login sees both studios"
+    assert all(s["merged_at"] for s in mine)
+    assert {s["studio_name"] for s in mine} >= {"Yoga Loft"}
+    others = (await registry.http.get("/v1/me/studios", headers=registry.token(old_a))).json()
+    assert others == {"studios": []}, "the merged-away account reaches nothing any more"
     for studio in (studio_a, studio_b):
         page = await registry.http.get(
             f"/v1/studios/{studio}/clients", params={"state": "merged"},

@@ -262,6 +262,9 @@ class PasswordResetRequested(IdentityEvent):
     requested_by: Literal["self", "admin"]
     admin_id: Identifier | None = Field(default=None, description="Set when an admin asked.")
     studio_id: Identifier | None = Field(default=None, description="The admin's studio.")
+    studio_name: StudioName | None = Field(
+        default=None, description="The admin's studio's name, for the email (admin resets)."
+    )
     reset_token: SealedSecret
     expires_at: UtcDateTime
     link_page: str | None = Field(

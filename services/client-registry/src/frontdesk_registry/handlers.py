@@ -175,6 +175,12 @@ async def proposal_previews(reg: Registry, account_id: str) -> list[dict[str, An
         return await repo.proposal_previews(account_id, reg.clock())
 
 
+async def my_studios(reg: Registry, account_id: str) -> list[tuple[ClientRecord, str | None]]:
+    """The studios that know the account: its own records and those merged into it."""
+    async with reg.units.transaction() as uow:
+        return await uow.store.records_of_account(account_id)
+
+
 async def token_revoked(reg: Registry, account_id: str, issued_at: datetime) -> bool:
     """Whether identity revoked the account's tokens after this one was issued."""
     async with reg.units.transaction() as uow:

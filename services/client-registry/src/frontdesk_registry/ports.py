@@ -96,6 +96,10 @@ class Store(Protocol):
         """Open proposals whose time ran out, locked; others' sweeps skip them."""
         ...
 
+    async def records_of_account(self, account_id: str) -> list[tuple[ClientRecord, str | None]]:
+        """Every studio record linked to the account (merged ones too), with studio names."""
+        ...
+
     async def proposal_previews(self, account_id: str, now: datetime) -> list[dict[str, Any]]:
         """The account's open proposals with what the preview shows of each record."""
         ...

@@ -166,7 +166,8 @@ async def send_password_reset(
             raise NoLoginYet("this client has no login yet; resend the welcome email instead")
         outcome = "quota_exceeded"
         if await deps.email_allowed(tx, "password_reset", email=email, studio=studio_id):
-            await send_reset_link(deps, tx, account, email, admin.admin_id, studio_id)
+            studio = (studio_id, admin.studio_name(studio_id))
+            await send_reset_link(deps, tx, account, email, admin.admin_id, studio)
             outcome = "done"
         await tx.audit.record(admin.admin_id, "password_reset", studio_id, account.id, outcome)
 

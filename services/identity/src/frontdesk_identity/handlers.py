@@ -142,7 +142,7 @@ async def _reset_if_known(deps: Deps, cmd: RequestPasswordReset) -> None:
         if account is None or email is None:
             return
         if await deps.email_allowed(tx, "password_reset", email=email, ip=cmd.ip):
-            await send_reset_link(deps, tx, account, email, admin_id=None, studio_id=None)
+            await send_reset_link(deps, tx, account, email, admin_id=None, studio=None)
 
 
 async def send_reset_link(
@@ -151,9 +151,13 @@ async def send_reset_link(
     account: Account,
     email: str,
     admin_id: str | None,
-    studio_id: str | None,
+    studio: tuple[str, str | None] | None,
 ) -> None:
-    """Issue a reset link superseding older ones, and ask for the email."""
+    """Issue a reset link superseding older ones, and ask for the email.
+
+    `studio` is the admin's (id, name) when an admin asked, so the email can name it.
+    """
+    studio_id, studio_name = studio or (None, None)
     link = await issue_link(deps, tx, account.id, "password_reset", email)
     event = PasswordResetRequested(
         account_id=account.id,
@@ -161,6 +165,7 @@ async def send_reset_link(
         requested_by="admin" if admin_id else "self",
         admin_id=admin_id,
         studio_id=studio_id,
+        studio_name=studio_name,
         reset_token=link.sealed_token,
         expires_at=link.expires_at,
         supersedes=link.supersedes,

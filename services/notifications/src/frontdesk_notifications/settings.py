@@ -62,7 +62,7 @@ class NotificationsSettings(ServiceSettings):
     create_login_path: str = "/links/create-login"
     reset_path: str = "/links/reset-password"
     verify_email_path: str = "/links/verify-email"
-    sign_in_path: str = "/login"
+    sign_in_path: str = "/links/sign-in"
 
     sealing_private_keys: dict[str, SecretStr] = Field(
         default_factory=dict, description='JSON {"key id": "base64 X25519 private key"}'

@@ -49,6 +49,12 @@ WHERE r.studio_id = $1
 ORDER BY r.client_record_id
 LIMIT $5
 """
+SELECT_RECORDS_OF_ACCOUNT = """
+SELECT r.*, s.name AS studio_name FROM client_records r
+LEFT JOIN studios s ON s.studio_id = r.studio_id
+WHERE r.account_id = $1
+ORDER BY r.studio_id, r.client_record_id
+"""
 UPDATE_RECORD_LINK = """
 UPDATE client_records SET account_id = $2, merged_at = $3, updated_at = $4
 WHERE client_record_id = $1
@@ -175,6 +181,11 @@ class RegistryRepository:
         """A page of a studio's records matching `text` and `state`, by record id."""
         rows = await self._conn.fetch(SEARCH_RECORDS, studio_id, text, state, after, limit)
         return [(_record(row), row["first_login_at"]) for row in rows]
+
+    async def records_of_account(self, account_id: str) -> list[tuple[ClientRecord, str | None]]:
+        """Every studio record linked to the account (merged ones too), with studio names."""
+        rows = await self._conn.fetch(SELECT_RECORDS_OF_ACCOUNT, account_id)
+        return [(_record(row), row["studio_name"]) for row in rows]
 
     async def save_record_link(self, r: ClientRecord) -> None:
         """Persist a record's account link and merge time (the only fields a merge changes)."""

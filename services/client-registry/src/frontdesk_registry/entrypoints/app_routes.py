@@ -1,4 +1,4 @@
-"""The app's API: a client's merge proposals, with a preview, to confirm or decline."""
+"""The app's API: the client's studios, and merge proposals to preview, confirm or decline."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from frontdesk_registry import handlers
 from frontdesk_registry.domain.commands import ConfirmProposal, DeclineProposal
@@ -15,7 +15,7 @@ from frontdesk_registry.entrypoints.problems import problem_responses
 from frontdesk_registry.entrypoints.security import Account, Deps
 
 router = APIRouter(
-    prefix="/v1/me/merge-proposals",
+    prefix="/v1/me",
     tags=["app"],
     responses=problem_responses(401, 422, 500),
 )
@@ -75,7 +75,43 @@ def _preview(row: dict[str, Any]) -> ProposalPreview:
     )
 
 
-@router.get("", response_model=ProposalList)
+class MyStudio(BaseModel):
+    """One studio that knows the caller, and its record of them."""
+
+    studio_id: str
+    studio_name: str | None
+    client_record_id: str
+    record_name: str
+    merged_at: datetime | None = Field(
+        description="set when this record was merged into the caller's login"
+    )
+
+
+class MyStudios(BaseModel):
+    """Every studio the caller's login reaches (after merges, all of them)."""
+
+    studios: list[MyStudio]
+
+
+@router.get("/studios", response_model=MyStudios)
+async def my_studios(account: Account, reg: Deps) -> MyStudios:
+    """The studios whose client records belong to the caller's account."""
+    found = await handlers.my_studios(reg, account.account_id)
+    return MyStudios(
+        studios=[
+            MyStudio(
+                studio_id=record.studio_id,
+                studio_name=studio_name,
+                client_record_id=record.client_record_id,
+                record_name=record.display_name,
+                merged_at=record.merged_at,
+            )
+            for record, studio_name in found
+        ]
+    )
+
+
+@router.get("/merge-proposals", response_model=ProposalList)
 async def my_proposals(account: Account, reg: Deps) -> ProposalList:
     """The caller's open merge proposals, each with a preview of the studio record."""
     rows = await handlers.proposal_previews(reg, account.account_id)
@@ -83,7 +119,7 @@ async def my_proposals(account: Account, reg: Deps) -> ProposalList:
 
 
 @router.post(
-    "/{proposal_id}/confirm",
+    "/merge-proposals/{proposal_id}/confirm",
     response_model=MergeDone,
     responses=problem_responses(403, 404, 409, 410),
 )
@@ -101,7 +137,9 @@ async def confirm(proposal_id: ProposalId, account: Account, reg: Deps) -> Merge
 
 
 @router.post(
-    "/{proposal_id}/decline", response_model=Declined, responses=problem_responses(404, 409, 410)
+    "/merge-proposals/{proposal_id}/decline",
+    response_model=Declined,
+    responses=problem_responses(404, 409, 410),
 )
 async def decline(proposal_id: ProposalId, account: Account, reg: Deps) -> Declined:
     """Decline the proposal; the studio record stays with its own account."""

@@ -8,18 +8,25 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from ..deps import Deps
-from ..domain.commands import CompleteReset, CreateLogin, RequestPasswordReset, VerifyEmail
+from ..domain.commands import (
+    CompleteReset,
+    CreateLogin,
+    LogIn,
+    RequestPasswordReset,
+    VerifyEmail,
+)
 from ..domain.errors import IdentityError, LinkNotUsable
 from ..domain.tokens import RENEWABLE, LinkState, Purpose
 from ..handlers import (
     complete_reset,
     create_login,
+    log_in,
     request_create_login_again,
     request_password_reset,
 )
 from ..links import link_state
 from ..signup import resend_verification, verify_email
-from .pages import LOGIN, PASSWORD, USERNAME, page
+from .pages import CURRENT_PASSWORD, LOGIN, PASSWORD, USERNAME, page
 from .pages import Form as HtmlForm
 from .web import client_ip, get_deps
 
@@ -168,3 +175,27 @@ async def verify_again(
     """Ask for a new verification link from a dead link's page."""
     await resend_verification(deps, token, client_ip(request))
     return page("Check your email", "If the address still needs confirming, we sent a new link.")
+
+
+_SIGN_IN = HtmlForm("/links/sign-in", "Sign in", [LOGIN, CURRENT_PASSWORD])
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+async def sign_in_form() -> HTMLResponse:
+    """Where emails' "sign in" links land: check a login without the app."""
+    return page("Sign in", "Use your username or email address.", _SIGN_IN)
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+async def sign_in_submit(
+    login: Annotated[str, Form(min_length=1, max_length=254)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    request: Request,
+    deps: Annotated[Deps, Depends(get_deps)],
+) -> HTMLResponse:
+    """A password login (throttled like the app's); the app keeps the session, not this page."""
+    try:
+        await log_in(deps, LogIn(login, password, client_ip(request)))
+    except IdentityError as error:
+        return page("Sign in", error.detail, _SIGN_IN, status=error.status, error=True)
+    return page("You are signed in", "Your login works. Continue in the app.")

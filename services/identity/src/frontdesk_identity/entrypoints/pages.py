@@ -46,6 +46,7 @@ class Form:
 PASSWORD = Field("password", "New password (8 to 128 characters)", "password", "new-password")
 USERNAME = Field("username", "Username", "text", "username")
 LOGIN = Field("login", "Your email address or username", "text", "username")
+CURRENT_PASSWORD = Field("password", "Password", "password", "current-password")
 
 
 def page(

@@ -34,7 +34,7 @@ class LinkPaths:
     create_login: str = "/links/create-login"
     reset: str = "/links/reset-password"
     verify_email: str = "/links/verify-email"
-    sign_in: str = "/login"
+    sign_in: str = "/links/sign-in"
 
 
 @dataclass(frozen=True)

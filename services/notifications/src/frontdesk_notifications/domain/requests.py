@@ -173,6 +173,7 @@ def _(payload: PasswordResetRequested) -> EmailRequest:
         studio_id=payload.studio_id,
         context={
             "requested_by": payload.requested_by,
+            "studio_name": payload.studio_name,
             "expires_at": payload.expires_at.isoformat(),
             "link_page": _link_page(payload),
         },
