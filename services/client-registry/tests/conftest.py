@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -248,3 +249,10 @@ def units() -> FakeUnitsOfWork:
 def registry(settings: RegistrySettings, units: FakeUnitsOfWork, clock: Clock) -> Registry:
     """The real use cases wired to the in-memory fakes, through bootstrap."""
     return bootstrap(settings, units, clock)
+
+
+@pytest.fixture(autouse=True)
+def _settings_only_from_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests see the documented defaults, whatever the developer's shell exports."""
+    for name in [n for n in os.environ if n.upper().startswith("FRONTDESK_REGISTRY_")]:
+        monkeypatch.delenv(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,10 @@ def deps(settings_values: dict[str, Any], fake_db: Any) -> Any:
 
     cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "uniform_response_seconds": 0.05}
     return build_deps(IdentitySettings(**{**settings_values, **cheap}), fake_db)
+
+
+@pytest.fixture(autouse=True)
+def _settings_only_from_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unit tests see the documented defaults, whatever the developer's shell exports."""
+    for name in [n for n in os.environ if n.upper().startswith("FRONTDESK_IDENTITY_")]:
+        monkeypatch.delenv(name)

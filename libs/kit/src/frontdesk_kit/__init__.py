@@ -10,6 +10,7 @@ from .deadletters import DeadLetters
 from .inbox import HandledEvents
 from .kafka import idempotent_producer
 from .logs import configure_logging, current_context, log_context
+from .metrics import ConsumerLag, ServiceMetrics
 from .migrations import KIT_MIGRATIONS, MigrationError, migrate, pending
 from .outbox import Outbox, OutboxError
 from .relay import OutboxRelay, backlog
@@ -17,6 +18,7 @@ from .settings import ServiceSettings, SettingsError, load_settings
 
 __all__ = [
     "KIT_MIGRATIONS",
+    "ConsumerLag",
     "DeadLetters",
     "EventConsumer",
     "HandledEvents",
@@ -26,6 +28,7 @@ __all__ = [
     "OutboxRelay",
     "PermanentError",
     "RetryPolicy",
+    "ServiceMetrics",
     "ServiceSettings",
     "SettingsError",
     "backlog",

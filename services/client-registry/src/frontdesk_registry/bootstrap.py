@@ -18,15 +18,18 @@ from faststream.kafka import KafkaBroker
 from frontdesk_contracts import GROUP_CLIENT_REGISTRY, topic_for_source
 from frontdesk_kit import (
     KIT_MIGRATIONS,
+    ConsumerLag,
     DeadLetters,
     EventConsumer,
     HandledEvents,
     Outbox,
     OutboxRelay,
+    ServiceMetrics,
     idempotent_producer,
     migrate,
 )
 from frontdesk_kit.health import database_check, health_router, kafka_check, migrations_check
+from frontdesk_kit.ops import ops_api_router
 from frontdesk_registry import handlers
 from frontdesk_registry.adapters.auth import (
     AccessTokenVerifier,
@@ -66,10 +69,12 @@ def bootstrap(
 def create_app(settings: RegistrySettings) -> FastAPI:
     """The HTTP app; nothing is connected until its lifespan runs."""
 
+    metrics = ServiceMetrics("client-registry")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            await _start(app, settings, stack)
+            await _start(app, settings, stack, metrics)
             yield
 
     app = FastAPI(title="Frontdesk client-registry", version="1.0.0", lifespan=lifespan)
@@ -77,11 +82,22 @@ def create_app(settings: RegistrySettings) -> FastAPI:
     app.include_router(app_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(health_router(_lazy_checks(app)))
+    app.include_router(
+        ops_api_router(
+            lambda _: settings.ops_token,
+            lambda r: r.app.state.pool,
+            "FRONTDESK_REGISTRY_OPS_TOKEN",
+        )
+    )
+    metrics.install(app)
     return app
 
 
 async def _start(
-    app: FastAPI, settings: RegistrySettings, stack: contextlib.AsyncExitStack
+    app: FastAPI,
+    settings: RegistrySettings,
+    stack: contextlib.AsyncExitStack,
+    metrics: ServiceMetrics,
 ) -> None:
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
     stack.push_async_callback(pool.close)
@@ -97,7 +113,18 @@ async def _start(
     )
     relay = OutboxRelay(pool, producer, poll_interval=settings.relay_poll_seconds)
     _background(stack, relay.run())
-    broker = KafkaBroker(settings.kafka_bootstrap_servers)
+    broker = KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
+    )
+    metrics.watch_outbox(pool)
+    lag = ConsumerLag(
+        settings.kafka_bootstrap_servers,
+        settings.topic_prefix + GROUP_CLIENT_REGISTRY,
+        [settings.topic_prefix + topic_for_source("identity").name],
+    )
+    metrics.watch_lag(lag)
+    stack.push_async_callback(lag.close)
     # The dead-letter topic is `<prefix><group>.dlq`; prefixing the group id itself keeps
     # test runs on one broker in separate groups (empty prefix in production: the
     # catalogue's group and topic exactly).

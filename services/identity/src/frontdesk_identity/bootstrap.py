@@ -16,19 +16,22 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from frontdesk_contracts import GROUP_IDENTITY
+from frontdesk_contracts import GROUP_IDENTITY, topics_read_by
 from frontdesk_kit import (
     KIT_MIGRATIONS,
+    ConsumerLag,
     DeadLetters,
     EventConsumer,
     HandledEvents,
     Outbox,
     OutboxRelay,
     RetryPolicy,
+    ServiceMetrics,
     idempotent_producer,
     migrate,
 )
 from frontdesk_kit.health import Check, database_check, health_router, kafka_check, migrations_check
+from frontdesk_kit.ops import ops_api_router
 
 from .adapters.crypto import (
     AccessTokens,
@@ -38,6 +41,7 @@ from .adapters.crypto import (
     load_private_key,
     load_public_key,
 )
+from .adapters.metrics import watch_tokens
 from .adapters.unit_of_work import Database
 from .deps import Deps
 from .domain.passwords import PasswordPolicy
@@ -93,6 +97,7 @@ def gateway_verifier(settings: IdentitySettings) -> GatewayVerifier:
 def create_service(settings: IdentitySettings, retry: RetryPolicy | None = None) -> FastAPI:
     """The identity app; everything it uses is built when its lifespan starts."""
     running = Running()
+    metrics = ServiceMetrics("identity")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,12 +109,26 @@ def create_service(settings: IdentitySettings, retry: RetryPolicy | None = None)
                 await migrate(conn, COMPONENTS)
             db = Database(pool, Outbox(topic_prefix=settings.topic_prefix))
             app.state.deps = deps = build_deps(settings, db)
-            async with _kafka(settings, running, deps, retry):
+            metrics.watch_outbox(pool)
+            watch_tokens(metrics, pool)
+            async with _kafka(settings, running, deps, retry, metrics):
                 yield
         finally:
             await pool.close()
 
-    return _app(running, lifespan)
+    app = _app(running, lifespan)
+    app.include_router(
+        ops_api_router(
+            lambda _: settings.ops_token, lambda _: _pool(running), "FRONTDESK_IDENTITY_OPS_TOKEN"
+        )
+    )
+    metrics.install(app)
+    return app
+
+
+def _pool(running: Running) -> asyncpg.Pool:
+    assert running.pool is not None, "not started"
+    return running.pool
 
 
 def _app(running: Running, lifespan: Lifespan | None) -> FastAPI:
@@ -125,7 +144,11 @@ def openapi_document() -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def _kafka(
-    settings: IdentitySettings, running: Running, deps: Deps, retry: RetryPolicy | None
+    settings: IdentitySettings,
+    running: Running,
+    deps: Deps,
+    retry: RetryPolicy | None,
+    metrics: ServiceMetrics,
 ) -> AsyncIterator[None]:
     assert running.pool is not None
     producer = running.producer = idempotent_producer(
@@ -136,15 +159,24 @@ async def _kafka(
     relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
     # FastStream's own logger would print plain text; ours goes through the JSON handler.
     broker = running.broker = KafkaBroker(
-        settings.kafka_bootstrap_servers, logger=logging.getLogger("frontdesk.identity.kafka")
+        settings.kafka_bootstrap_servers,
+        logger=logging.getLogger("frontdesk.identity.kafka"),
+        middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
     )
-    dead_letters = DeadLetters(producer, GROUP_IDENTITY, topic_prefix=settings.topic_prefix)
+    # Prefixing the group id (as client-registry does) keeps a test namespace's consumers
+    # out of the real group: its dead-letter topic is the same `<prefix><group>.dlq`.
+    group = settings.topic_prefix + GROUP_IDENTITY
+    topics = [settings.topic_prefix + t.name for t in topics_read_by(GROUP_IDENTITY)]
+    lag = ConsumerLag(settings.kafka_bootstrap_servers, group, topics)
+    metrics.watch_lag(lag)
+    dead_letters = DeadLetters(producer, group)
     consumer = EventConsumer(broker, dead_letters, retry=retry)
     subscribe_all(consumer, HandledEvents(running.pool, GROUP_IDENTITY), deps)
     try:
         await broker.start()
         yield
     finally:
+        await lag.close()
         await broker.stop()
         relay_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -17,25 +17,30 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
-from frontdesk_contracts import GROUP_NOTIFICATIONS
+from frontdesk_contracts import GROUP_NOTIFICATIONS, topics_read_by
 from frontdesk_kit import (
     KIT_MIGRATIONS,
+    ConsumerLag,
     DeadLetters,
     HandledEvents,
     Outbox,
     OutboxRelay,
+    ServiceMetrics,
     configure_logging,
     idempotent_producer,
     load_settings,
     migrate,
 )
 from frontdesk_kit.health import Check, database_check, health_router, kafka_check, migrations_check
+from frontdesk_kit.ops import ops_api_router
 
 from .adapters.mail import SmtpConfig, SmtpPool
+from .adapters.metrics import watch_emails
 from .adapters.repository import MessageLog, Suppressions
 from .adapters.templates import EmailRenderer, LinkPaths
 from .domain.delivery import RetryPolicy
 from .entrypoints.http import ops_router
+from .entrypoints.ops_routes import OPS_SETTING_NAME, resend_router
 from .entrypoints.problems import install_problem_handlers
 from .entrypoints.subscribers import register_consumers
 from .handlers import Deps, Sender
@@ -51,7 +56,14 @@ def _migrations_folder() -> Path:
     return packaged if packaged.is_dir() else here.parents[1] / "migrations"
 
 
-MIGRATIONS: list[tuple[str, Path]] = [("kit", KIT_MIGRATIONS), (SERVICE, _migrations_folder())]
+# Ops' own tables (who resent what) are a separate component: their numbering never
+# collides with the service's.
+OPS_MIGRATIONS = Path(__file__).resolve().parent / "ops_migrations"
+MIGRATIONS: list[tuple[str, Path]] = [
+    ("kit", KIT_MIGRATIONS),
+    (SERVICE, _migrations_folder()),
+    (f"{SERVICE}-ops", OPS_MIGRATIONS),
+]
 
 
 @dataclass
@@ -111,8 +123,11 @@ def build_deps(settings: NotificationsSettings, pool: asyncpg.Pool) -> Deps:
 
 
 @contextlib.asynccontextmanager
-async def run_service(settings: NotificationsSettings) -> AsyncIterator[Runtime]:
+async def run_service(
+    settings: NotificationsSettings, metrics: ServiceMetrics | None = None
+) -> AsyncIterator[Runtime]:
     """Start everything (migrations under the kit's lock first); stop it all on exit."""
+    metrics = metrics or ServiceMetrics(SERVICE)
     async with contextlib.AsyncExitStack() as stack:
         pool = await asyncpg.create_pool(settings.database_url, min_size=2, max_size=20)
         stack.push_async_callback(pool.close)
@@ -134,14 +149,36 @@ async def run_service(settings: NotificationsSettings) -> AsyncIterator[Runtime]
         )
         deps.wake_sender = sender.wake
         stack.push_async_callback(_cancel, asyncio.create_task(sender.run()))
-        broker = KafkaBroker(settings.kafka_bootstrap_servers, client_id=f"frontdesk-{SERVICE}")
-        dead_letters = DeadLetters(
-            producer, GROUP_NOTIFICATIONS, topic_prefix=settings.topic_prefix
+        broker = KafkaBroker(
+            settings.kafka_bootstrap_servers,
+            client_id=f"frontdesk-{SERVICE}",
+            middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
         )
+        _watch(metrics, settings, pool, stack)
+        # Prefixing the group id (as client-registry does) keeps a test namespace's
+        # consumers out of the real group; the dead-letter topic stays `<prefix><group>.dlq`.
+        dead_letters = DeadLetters(producer, settings.topic_prefix + GROUP_NOTIFICATIONS)
         register_consumers(broker, dead_letters, deps, topic_prefix=settings.topic_prefix)
         await broker.start()
         stack.push_async_callback(broker.stop)
         yield Runtime(settings, pool, producer, deps, sender, relay)
+
+
+def _watch(
+    metrics: ServiceMetrics,
+    settings: NotificationsSettings,
+    pool: asyncpg.Pool,
+    stack: contextlib.AsyncExitStack,
+) -> None:
+    """Metrics read at scrape time: outbox backlog, consumer lag, emails by status."""
+    metrics.watch_outbox(pool)
+    watch_emails(metrics, pool)
+    topics = [settings.topic_prefix + t.name for t in topics_read_by(GROUP_NOTIFICATIONS)]
+    lag = ConsumerLag(
+        settings.kafka_bootstrap_servers, settings.topic_prefix + GROUP_NOTIFICATIONS, topics
+    )
+    metrics.watch_lag(lag)
+    stack.push_async_callback(lag.close)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
@@ -153,11 +190,13 @@ async def _cancel(task: asyncio.Task[None]) -> None:
 def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     """The HTTP app; its lifespan runs the whole service (consumer and sender included)."""
 
+    metrics = ServiceMetrics(SERVICE)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         chosen = settings or load_settings(NotificationsSettings)
         configure_logging(SERVICE, chosen.log_level)
-        async with run_service(chosen) as runtime:
+        async with run_service(chosen, metrics) as runtime:
             app.state.runtime, app.state.deps = runtime, runtime.deps
             yield
 
@@ -170,6 +209,11 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health_router(_checks(app)))
     app.include_router(ops_router())
+    ops_token = lambda request: request.app.state.runtime.settings.ops_token  # noqa: E731
+    ops_pool = lambda request: request.app.state.runtime.pool  # noqa: E731
+    app.include_router(ops_api_router(ops_token, ops_pool, OPS_SETTING_NAME))
+    app.include_router(resend_router(ops_token, ops_pool))
+    metrics.install(app)
     return app
 
 

@@ -3,6 +3,8 @@
 - `sealing-private.json` / `sealing-public.json`: notifications' X25519 key pair, by key
   id; identity seals email links to the public half, notifications opens them.
 - `identity-signing.pem`: identity's Ed25519 key for access tokens (it publishes JWKS).
+- `ops-token`: the bearer token of the services' /ops APIs (and the `frontdesk` CLI's
+  FRONTDESK_OPS_TOKEN).
 - `identity-token-digest.key`: identity's HMAC key for the digests of one-time tokens.
 - `gateway-signing.pem` / `gateway-public.pem`: the stand-in for the upstream gateway's
   key, so tests and the demo can sign admin assertions that identity and
@@ -37,6 +39,8 @@ def ensure_dev_keys(cfg: StackConfig) -> Path:
             json.dumps({pair.key_id: pair.encoded_private_key().reveal()}),
         )
         _write(keys / "sealing-public.json", json.dumps({pair.key_id: pair.encoded_public_key()}))
+    if not (keys / "ops-token").exists():
+        _write(keys / "ops-token", secrets.token_urlsafe(32))
     if not (keys / "identity-token-digest.key").exists():
         _write(keys / "identity-token-digest.key", secrets.token_urlsafe(32))
     for name in ("identity", "gateway"):

@@ -108,6 +108,7 @@ def _start(cfg: StackConfig, keys: Path, service: Service) -> None:
     env = {service.prefix + k: v for k, v in service.env(cfg, keys).items()}
     env[service.prefix + "KAFKA_BOOTSTRAP_SERVERS"] = cfg.kafka_bootstrap
     env[service.prefix + "HTTP_PORT"] = str(service.port())
+    env[service.prefix + "OPS_TOKEN"] = (keys / "ops-token").read_text().strip()
     log_file = cfg.dir("services") / f"{service.name}.log"
     spawn([sys.executable, "-m", service.package], pid_file, log_file, env=env)
     wait_until(lambda: _ready(service), service.name, 90, log_file)

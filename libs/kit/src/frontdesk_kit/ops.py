@@ -1,0 +1,105 @@
+"""The ops API every service shares: republish outbox history for a consumer that lost data.
+
+Every route needs ``Authorization: Bearer <ops token>`` (each service's OPS_TOKEN
+setting); without a configured token the routes answer 503 and do nothing. Every
+action is logged with the operator and the reason given. A service adds routes of its
+own (notifications: resend) behind the same `token_guard`, taking an `Actor`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Annotated, Any, Self
+
+import asyncpg
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from pydantic import AwareDatetime, BaseModel, Field, SecretStr, model_validator
+
+from .republish import OutboxHistory
+
+log = logging.getLogger("frontdesk.ops")
+
+
+class Actor(BaseModel):
+    """Who asks, and why: recorded with the action."""
+
+    operator: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class RepublishRequest(Actor):
+    """Which published events to emit again: one account's, or a time range's (or both)."""
+
+    account_id: str | None = Field(default=None, min_length=1, max_length=200)
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    dry_run: bool = False
+
+    @model_validator(mode="after")
+    def _chosen(self) -> Self:
+        if self.account_id is None and self.since is None and self.until is None:
+            raise ValueError("give account_id, or since/until, or both")
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise ValueError("since must be before until")
+        return self
+
+
+class RepublishResult(BaseModel):
+    """How many events were (or, in a dry run, would be) published again."""
+
+    events: int
+    dry_run: bool
+
+
+TokenOf = Callable[[Request], SecretStr | None]
+PoolOf = Callable[[Request], asyncpg.Pool]
+
+
+def token_guard(token_of: TokenOf, setting_name: str) -> Callable[..., Any]:
+    """A dependency that admits only the configured bearer ops token (`setting_name`)."""
+
+    async def guard(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> None:
+        token = token_of(request)
+        if token is None:
+            raise HTTPException(503, f"the ops API is disabled: set {setting_name}")
+        scheme, _, given = (authorization or "").partition(" ")
+        expected = token.get_secret_value().encode()
+        if scheme.lower() != "bearer" or not secrets.compare_digest(given.encode(), expected):
+            raise HTTPException(401, "a valid ops bearer token is required")
+
+    return guard
+
+
+def ops_api_router(token_of: TokenOf, pool_of: PoolOf, setting_name: str) -> APIRouter:
+    """``POST /ops/republish`` behind the ops token (both looked up per request: they
+    exist once the lifespan ran)."""
+    guard = Depends(token_guard(token_of, setting_name))
+    router = APIRouter(prefix="/ops", tags=["ops"], dependencies=[guard])
+
+    # Not in the public OpenAPI document: operators' tool, not a client API.
+    @router.post("/republish", include_in_schema=False)
+    async def republish(body: RepublishRequest, request: Request) -> RepublishResult:
+        history = OutboxHistory(pool_of(request))
+        if body.dry_run:
+            count = await history.count(body.account_id, body.since, body.until)
+        else:
+            count = await history.requeue(body.account_id, body.since, body.until)
+        log.info(
+            "ops republish",
+            extra={
+                "operator": body.operator,
+                "reason": body.reason,
+                "account_id": body.account_id,
+                "since": body.since,
+                "until": body.until,
+                "events": count,
+                "dry_run": body.dry_run,
+            },
+        )
+        return RepublishResult(events=count, dry_run=body.dry_run)
+
+    return router

@@ -1,0 +1,148 @@
+"""The three services run in-process on fresh databases and a private topic namespace,
+for the ops tooling's tests (metrics, replay, dead letters)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Running:
+    """A service app running through its lifespan, and an HTTP client on it."""
+
+    name: str
+    app: FastAPI
+    http: httpx.AsyncClient
+    settings: Any
+
+
+def _app(name: str, common: dict[str, Any], keys: Path, **overrides: Any) -> tuple[FastAPI, Any]:
+    if name == "identity":
+        from frontdesk_identity.bootstrap import create_service
+        from frontdesk_identity.settings import IdentitySettings
+
+        identity = IdentitySettings(
+            **common,
+            signing_key_file=keys / "identity-signing.pem",
+            gateway_public_key_file=keys / "gateway-public.pem",
+            sealing_public_keys_file=keys / "sealing-public.json",
+            token_digest_key="ops-test-digest-key",
+            argon2_time_cost=1,
+            argon2_memory_kib=1024,
+            **overrides,
+        )
+        return create_service(identity), identity
+    if name == "notifications":
+        from frontdesk_notifications.bootstrap import create_app as notifications_app
+        from frontdesk_notifications.settings import NotificationsSettings
+
+        notifications = NotificationsSettings(
+            **common,
+            sealing_private_keys_file=keys / "sealing-private.json",
+            sender_poll_interval=0.2,
+            **overrides,
+        )
+        return notifications_app(notifications), notifications
+    from frontdesk_registry.bootstrap import create_app as registry_app
+    from frontdesk_registry.settings import RegistrySettings
+
+    registry = RegistrySettings(
+        **common,
+        identity_public_key_file=keys / "identity-public.pem",
+        gateway_public_key_file=keys / "gateway-public.pem",
+        relay_poll_seconds=0.2,
+        **overrides,
+    )
+    return registry_app(registry), registry
+
+
+@pytest.fixture
+def start(
+    stack: dict[str, str], database: str, kafka_bootstrap: str, topic_namespace: str
+) -> Callable[..., contextlib.AbstractAsyncContextManager[Running]]:
+    """Async context factory: run service `name` (identity, notifications, client-registry)."""
+
+    @contextlib.asynccontextmanager
+    async def run(name: str, **overrides: Any) -> AsyncIterator[Running]:
+        common = {
+            "environment": "test",
+            "database_url": database,
+            "kafka_bootstrap_servers": kafka_bootstrap,
+            "topic_prefix": topic_namespace,
+        }
+        app, settings = _app(name, common, Path(stack["keys_dir"]), **overrides)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+                yield Running(name, app, http, settings)
+
+    return run
+
+
+OPS_TOKEN = "ops-test-token-0123456789abcdefghijklmnop"
+
+
+@dataclass
+class Served:
+    """A service app served by uvicorn on a free local port (for the CLI's HTTP calls)."""
+
+    name: str
+    url: str
+    app: FastAPI
+    settings: Any
+
+
+@pytest.fixture
+def serve(
+    stack: dict[str, str], database: str, kafka_bootstrap: str, topic_namespace: str
+) -> Callable[..., contextlib.AbstractAsyncContextManager[Served]]:
+    """Async context factory: serve service `name` over HTTP (its lifespan run by uvicorn)."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    @contextlib.asynccontextmanager
+    async def run(name: str, **overrides: Any) -> AsyncIterator[Served]:
+        common = {
+            "environment": "test",
+            "database_url": database,
+            "kafka_bootstrap_servers": kafka_bootstrap,
+            "topic_prefix": topic_namespace,
+        }
+        overrides.setdefault("ops_token", OPS_TOKEN)
+        app, settings = _app(name, common, Path(stack["keys_dir"]), **overrides)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+        server = uvicorn.Server(config)
+
+        async def serve_until_stopped() -> None:
+            try:
+                await server.serve()
+            except SystemExit as failed:  # uvicorn exits when the lifespan fails
+                raise RuntimeError(f"{name} did not start (exit {failed.code})") from None
+
+        task = asyncio.create_task(serve_until_stopped())
+        try:
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.05)
+            yield Served(name, f"http://127.0.0.1:{port}", app, settings)
+        finally:
+            server.should_exit = True
+            await task
+
+    return run
