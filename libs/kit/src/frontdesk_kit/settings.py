@@ -38,6 +38,15 @@ class ServiceSettings(BaseSettings):
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
+    ops_token: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="bearer token of the /ops API (32+ characters); unset: /ops answers 503",
+    )
+    tracing_enabled: bool = Field(
+        default=False,
+        description="continue each consumed record's traceparent in an OpenTelemetry span",
+    )
     topic_prefix: str = Field(
         default="",
         pattern=r"^[a-z0-9._-]*$",

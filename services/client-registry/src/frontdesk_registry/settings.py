@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from frontdesk_kit import ServiceSettings
@@ -18,16 +18,6 @@ class RegistrySettings(ServiceSettings):
     """Everything client-registry needs; validated at start, refused when unsafe in prod."""
 
     model_config = SettingsConfigDict(env_prefix="FRONTDESK_REGISTRY_", extra="ignore", frozen=True)
-
-    ops_token: SecretStr | None = Field(
-        default=None,
-        min_length=32,
-        description="bearer token of the /ops API (32+ characters); unset: /ops answers 503",
-    )
-    tracing_enabled: bool = Field(
-        default=False,
-        description="continue each consumed record's traceparent in an OpenTelemetry span",
-    )
 
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=18082, ge=1, le=65535)

@@ -16,16 +16,6 @@ class IdentitySettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="FRONTDESK_IDENTITY_", extra="ignore", frozen=True)
 
-    ops_token: SecretStr | None = Field(
-        default=None,
-        min_length=32,
-        description="bearer token of the /ops API (32+ characters); unset: /ops answers 503",
-    )
-    tracing_enabled: bool = Field(
-        default=False,
-        description="continue each consumed record's traceparent in an OpenTelemetry span",
-    )
-
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=18081, ge=1, le=65535)
     public_base_url: str = Field(

@@ -28,16 +28,6 @@ class NotificationsSettings(ServiceSettings):
         env_prefix="FRONTDESK_NOTIFICATIONS_", extra="ignore", frozen=True
     )
 
-    ops_token: SecretStr | None = Field(
-        default=None,
-        min_length=32,
-        description="bearer token of the /ops API (32+ characters); unset: /ops answers 503",
-    )
-    tracing_enabled: bool = Field(
-        default=False,
-        description="continue each consumed record's traceparent in an OpenTelemetry span",
-    )
-
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=18083, ge=0, le=65535)
 
