@@ -21,9 +21,11 @@ async def click_email_button(page, stack, mail, path: str) -> None:
     # Newest first; several emails may share a subject, so pick this one's row.
     await page.locator(f"a[href='/messages/{mail.id}']", has_text=mail.subject).click()
     await page.wait_for_url(f"**/messages/{mail.id}")
-    # The email's HTML part is in a sandboxed iframe whose links open in the top window.
-    button = page.frame_locator("iframe").locator(f"a[href*='{path}']").first
-    await button.click()
+    # The inbox lists the email's links as plain anchors; click the one to `path`. (A
+    # click on the button inside the sandboxed HTML-part iframe, which may navigate the
+    # top window only on user activation, once did not navigate in a CI run; cause unknown.)
+    link = page.locator(f"ul.links a[href*='{path}']").first
+    await link.click()
     await page.wait_for_url(f"{stack.identity_url}{path}?token=*")
 
 
