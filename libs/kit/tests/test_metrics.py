@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
-from frontdesk_kit.metrics import ServiceMetrics, current_traceparent
+from frontdesk_kit.metrics import ServiceMetrics
+from frontdesk_kit.tracing import current_traceparent
 
 
 def _app(metrics: ServiceMetrics) -> FastAPI:

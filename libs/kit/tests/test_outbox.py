@@ -99,3 +99,31 @@ async def test_a_header_that_is_not_utf8_is_refused(
         await Outbox().add(conn, new_import().id, binary)
 
     assert conn.executed == []
+
+
+async def test_an_event_written_inside_a_traced_span_carries_its_trace_on(
+    make_connection: Any, new_import: Callable[[], Envelope[ClientImported]]
+) -> None:
+    """The outgoing event's traceparent continues the consumed record's trace."""
+    from opentelemetry import context, propagate
+
+    incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    token = context.attach(propagate.extract({"traceparent": incoming}))
+    try:
+        conn = make_connection()
+        await Outbox().add_event(conn, new_import())
+    finally:
+        context.detach(token)
+    (_, row), _ = conn.executed
+    headers = dict(json.loads(row[3]))
+    assert headers["traceparent"].split("-")[1] == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+async def test_an_event_written_outside_any_span_starts_a_new_trace(
+    make_connection: Any, new_import: Callable[[], Envelope[ClientImported]]
+) -> None:
+    conn = make_connection()
+    await Outbox().add_event(conn, new_import())
+    (_, row), _ = conn.executed
+    trace_id = dict(json.loads(row[3]))["traceparent"].split("-")[1]
+    assert trace_id != "0" * 32 and trace_id != "4bf92f3577b34da6a3ce929d0e0e4736"

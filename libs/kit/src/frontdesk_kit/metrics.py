@@ -24,7 +24,6 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import APIRouter, FastAPI, Request, Response
-from faststream import BaseMiddleware
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -35,6 +34,7 @@ from prometheus_client import (
 )
 
 from .relay import backlog
+from .tracing import KafkaTracing
 
 log = logging.getLogger("frontdesk.metrics")
 
@@ -157,38 +157,6 @@ class ServiceMetrics:
             return Response(await self.render(), media_type=CONTENT_TYPE_LATEST)
 
         return router
-
-
-class KafkaTracing(BaseMiddleware):
-    """Handles each record inside a consumer span that continues its ``traceparent``.
-
-    Uses only the OpenTelemetry API: the global tracer provider decides whether spans
-    are recorded and exported (a no-op until the deployment configures an SDK).
-    """
-
-    async def consume_scope(self, call_next: Callable[[Any], Awaitable[Any]], msg: Any) -> Any:
-        from opentelemetry import propagate, trace
-
-        headers = {k: v for k, v in (msg.headers or {}).items() if isinstance(v, str)}
-        parent = propagate.extract(headers)
-        topic = getattr(msg.raw_message, "topic", "") if msg.raw_message is not None else ""
-        tracer = trace.get_tracer("frontdesk.kafka")
-        with tracer.start_as_current_span(
-            f"{topic} process",
-            context=parent,
-            kind=trace.SpanKind.CONSUMER,
-            attributes={"messaging.system": "kafka", "messaging.destination.name": topic},
-        ):
-            return await call_next(msg)
-
-
-def current_traceparent() -> str | None:
-    """The W3C traceparent of the current span, to put on outgoing events (None: no span)."""
-    from opentelemetry import propagate
-
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier.get("traceparent")
 
 
 class ConsumerLag:

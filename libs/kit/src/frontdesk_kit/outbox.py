@@ -17,6 +17,8 @@ import asyncpg
 
 from frontdesk_contracts import Envelope, to_record
 
+from .tracing import current_traceparent
+
 OUTBOX_CHANNEL = "frontdesk_outbox"
 LANES = 16  # must match the rows of outbox_lanes (kit migration 0001)
 
@@ -61,8 +63,12 @@ class Outbox:
         self._topic_prefix = topic_prefix
 
     async def add_event(self, conn: asyncpg.Connection, event: Envelope[Any]) -> None:
-        """Queue a contract event (its topic, key and headers come from the contracts)."""
-        await self.add(conn, event.id, to_record(event))
+        """Queue a contract event (its topic, key and headers come from the contracts).
+
+        Inside a traced span (a consumed record's, with tracing on) the event carries
+        that trace on in its ``traceparent`` header; otherwise it starts a new trace.
+        """
+        await self.add(conn, event.id, to_record(event, traceparent=current_traceparent()))
 
     async def add(self, conn: asyncpg.Connection, event_id: UUID, record: KafkaRecordLike) -> None:
         """Queue `record` for publication once the caller's transaction commits."""
