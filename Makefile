@@ -88,7 +88,7 @@ contracts: venv
 	$(PY) -m frontdesk_contracts.generate
 
 typecheck: venv
-	$(PY) -m mypy contracts/src libs/kit/src
+	$(PY) -m mypy contracts/src libs/kit/src tools/cli/src $(foreach s,$(SERVICES),$(s)/src)
 
 bench: infra-up
 	$(PY) -m frontdesk_devstack.bench
