@@ -68,11 +68,17 @@ def _name(given: str, family: str | None) -> str:
     return given if family is None else f"{given} {family}"
 
 
-@email_requested_by.register
-def _(payload: AccountCreatedByAdmin) -> EmailRequest:
+CreateLoginEvent = AccountCreatedByAdmin | WelcomeEmailRequested | CreateLoginLinkRequested
+
+
+def _create_login(payload: CreateLoginEvent, template: str) -> EmailRequest:
+    """A create-your-login email: the first one, a welcome resend, or a new link the
+    client asked for from a dead link's page (which says earlier links no longer work).
+    A newer one supersedes older unsent ones; identity may not know the studio's name,
+    and the studio's brand (or ours) names it then."""
     return EmailRequest(
         kind="create_login",
-        template="create_login",
+        template=template,
         recipient=payload.email,
         account_id=payload.account_id,
         studio_id=payload.studio_id,
@@ -85,52 +91,23 @@ def _(payload: AccountCreatedByAdmin) -> EmailRequest:
         },
         secrets={"token": payload.create_login_token},
         expires_at=payload.expires_at,
+        supersedes=getattr(payload, "supersedes", None),
     )
+
+
+@email_requested_by.register
+def _(payload: AccountCreatedByAdmin) -> EmailRequest:
+    return _create_login(payload, "create_login")
 
 
 @email_requested_by.register
 def _(payload: WelcomeEmailRequested) -> EmailRequest:
-    return EmailRequest(
-        kind="create_login",
-        template="welcome_resend",
-        recipient=payload.email,
-        account_id=payload.account_id,
-        studio_id=payload.studio_id,
-        context={
-            "given_name": payload.given_name,
-            "full_name": _name(payload.given_name, payload.family_name),
-            "studio_name": payload.studio_name,
-            "expires_at": payload.expires_at.isoformat(),
-            "link_page": _link_page(payload),
-        },
-        secrets={"token": payload.create_login_token},
-        expires_at=payload.expires_at,
-        supersedes=payload.supersedes,
-    )
+    return _create_login(payload, "welcome_resend")
 
 
 @email_requested_by.register
 def _(payload: CreateLoginLinkRequested) -> EmailRequest:
-    # The client asked from a dead link's page: the same create-login email as a welcome
-    # resend (it says earlier links no longer work), superseding the older unsent ones.
-    # Identity may not know the studio's name; the studio's brand (or ours) names it then.
-    return EmailRequest(
-        kind="create_login",
-        template="welcome_resend",
-        recipient=payload.email,
-        account_id=payload.account_id,
-        studio_id=payload.studio_id,
-        context={
-            "given_name": payload.given_name,
-            "full_name": _name(payload.given_name, payload.family_name),
-            "studio_name": payload.studio_name,
-            "expires_at": payload.expires_at.isoformat(),
-            "link_page": _link_page(payload),
-        },
-        secrets={"token": payload.create_login_token},
-        expires_at=payload.expires_at,
-        supersedes=payload.supersedes,
-    )
+    return _create_login(payload, "welcome_resend")
 
 
 @email_requested_by.register
