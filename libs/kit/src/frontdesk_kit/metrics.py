@@ -165,8 +165,15 @@ class ConsumerLag:
     Clients are started on the first read and kept; `close` stops them.
     """
 
-    def __init__(self, bootstrap_servers: str, group_id: str, topics: Sequence[str]) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: Sequence[str],
+        **connection: Any,
+    ) -> None:
         self._bootstrap = bootstrap_servers
+        self._connection = connection  # TLS/SASL: ServiceSettings.kafka_client_options()
         self.group_id = group_id
         self._topics = list(topics)
         self._admin: AIOKafkaAdminClient | None = None
@@ -192,8 +199,8 @@ class ConsumerLag:
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._consumer is None:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
-            consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap)
+            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, **self._connection)
+            consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, **self._connection)
             await admin.start()
             await consumer.start()
             self._admin, self._consumer = admin, consumer

@@ -103,7 +103,10 @@ async def _start(
     stack.push_async_callback(pool.close)
     async with pool.acquire() as conn:
         await migrate(conn, MIGRATIONS)
-    producer = idempotent_producer(settings.kafka_bootstrap_servers, "frontdesk-client-registry")
+    connection = settings.kafka_client_options()
+    producer = idempotent_producer(
+        settings.kafka_bootstrap_servers, "frontdesk-client-registry", **connection
+    )
     await producer.start()
     stack.push_async_callback(producer.stop)
     http = await stack.enter_async_context(httpx.AsyncClient())
@@ -115,6 +118,7 @@ async def _start(
     _background(stack, relay.run())
     broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=settings.faststream_security(),
         middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
     )
     metrics.watch_outbox(pool)
@@ -122,6 +126,7 @@ async def _start(
         settings.kafka_bootstrap_servers,
         settings.topic_prefix + GROUP_CLIENT_REGISTRY,
         [settings.topic_prefix + topic_for_source("identity").name],
+        **connection,
     )
     metrics.watch_lag(lag)
     stack.push_async_callback(lag.close)

@@ -151,8 +151,9 @@ async def _kafka(
     metrics: ServiceMetrics,
 ) -> AsyncIterator[None]:
     assert running.pool is not None
+    connection = settings.kafka_client_options()
     producer = running.producer = idempotent_producer(
-        settings.kafka_bootstrap_servers, client_id="frontdesk-identity"
+        settings.kafka_bootstrap_servers, client_id="frontdesk-identity", **connection
     )
     await producer.start()
     relay = running.relay = OutboxRelay(running.pool, producer)
@@ -160,6 +161,7 @@ async def _kafka(
     # FastStream's own logger would print plain text; ours goes through the JSON handler.
     broker = running.broker = KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=settings.faststream_security(),
         logger=logging.getLogger("frontdesk.identity.kafka"),
         middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
     )
@@ -167,7 +169,7 @@ async def _kafka(
     # out of the real group: its dead-letter topic is the same `<prefix><group>.dlq`.
     group = settings.topic_prefix + GROUP_IDENTITY
     topics = [settings.topic_prefix + t.name for t in topics_read_by(GROUP_IDENTITY)]
-    lag = ConsumerLag(settings.kafka_bootstrap_servers, group, topics)
+    lag = ConsumerLag(settings.kafka_bootstrap_servers, group, topics, **connection)
     metrics.watch_lag(lag)
     dead_letters = DeadLetters(producer, group)
     consumer = EventConsumer(broker, dead_letters, retry=retry)

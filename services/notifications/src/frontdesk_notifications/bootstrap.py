@@ -133,7 +133,11 @@ async def run_service(
         stack.push_async_callback(pool.close)
         async with pool.acquire() as conn:
             await migrate(conn, MIGRATIONS)
-        producer = idempotent_producer(settings.kafka_bootstrap_servers, f"frontdesk-{SERVICE}")
+        producer = idempotent_producer(
+            settings.kafka_bootstrap_servers,
+            f"frontdesk-{SERVICE}",
+            **settings.kafka_client_options(),
+        )
         await producer.start()
         stack.push_async_callback(producer.stop)
         relay = OutboxRelay(pool, producer)
@@ -152,6 +156,7 @@ async def run_service(
         broker = KafkaBroker(
             settings.kafka_bootstrap_servers,
             client_id=f"frontdesk-{SERVICE}",
+            security=settings.faststream_security(),
             middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
         )
         _watch(metrics, settings, pool, stack)
@@ -175,7 +180,10 @@ def _watch(
     watch_emails(metrics, pool)
     topics = [settings.topic_prefix + t.name for t in topics_read_by(GROUP_NOTIFICATIONS)]
     lag = ConsumerLag(
-        settings.kafka_bootstrap_servers, settings.topic_prefix + GROUP_NOTIFICATIONS, topics
+        settings.kafka_bootstrap_servers,
+        settings.topic_prefix + GROUP_NOTIFICATIONS,
+        topics,
+        **settings.kafka_client_options(),
     )
     metrics.watch_lag(lag)
     stack.push_async_callback(lag.close)
