@@ -79,3 +79,17 @@ async def test_send_does_not_return_while_kafka_is_down(
     producer.fail_first = producer.attempts  # Kafka is back
     await asyncio.wait_for(sending, timeout=1)
     assert len(producer.sent) == 1
+
+
+async def test_a_topic_prefix_namespaces_the_group_and_its_dead_letter_topic(
+    make_producer: Any, consumed: ConsumerRecord[bytes, bytes]
+) -> None:
+    """On a shared broker: `<prefix><group>` and `<prefix><group>.dlq`, never the real ones."""
+    producer = make_producer()
+    letters = DeadLetters(producer, GROUP, topic_prefix="t1.")
+
+    assert letters.group_id == f"t1.{GROUP}"
+    await letters.send(consumed, "boom", attempts=1)
+    [letter] = producer.sent
+    assert letter.topic == f"t1.{GROUP}.dlq"
+    assert letter.header("dlq_consumer_group") == f"t1.{GROUP}"

@@ -31,7 +31,13 @@ class ConsumedRecord(Protocol):
 
 
 class DeadLetters:
-    """Publishes a consumer group's dead letters; keeps trying until Kafka takes them."""
+    """Publishes a consumer group's dead letters; keeps trying until Kafka takes them.
+
+    `topic_prefix` (settings' TOPIC_PREFIX) namespaces the group as well as its topic:
+    the group id becomes `<prefix><group>` and the dead-letter topic
+    `<prefix><group>.dlq`, so a test namespace's consumers never join the real group.
+    Empty in production: the catalogue's group and topic exactly.
+    """
 
     def __init__(
         self,
@@ -42,8 +48,8 @@ class DeadLetters:
         topic_prefix: str = "",
     ) -> None:
         self._producer = producer
-        self.group_id = group_id
-        self.topic = topic_prefix + dead_letter_topic(group_id)
+        self.group_id = topic_prefix + group_id
+        self.topic = dead_letter_topic(self.group_id)
         self._retry_delay = retry_delay
 
     async def send(self, record: ConsumedRecord, error: BaseException | str, attempts: int) -> None:

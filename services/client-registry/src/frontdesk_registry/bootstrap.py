@@ -122,19 +122,13 @@ async def _start(
         middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
     )
     metrics.watch_outbox(pool)
+    dead_letters = DeadLetters(producer, GROUP_CLIENT_REGISTRY, topic_prefix=settings.topic_prefix)
+    identity_topic = settings.topic_prefix + topic_for_source("identity").name
     lag = ConsumerLag(
-        settings.kafka_bootstrap_servers,
-        settings.topic_prefix + GROUP_CLIENT_REGISTRY,
-        [settings.topic_prefix + topic_for_source("identity").name],
-        **connection,
+        settings.kafka_bootstrap_servers, dead_letters.group_id, [identity_topic], **connection
     )
     metrics.watch_lag(lag)
     stack.push_async_callback(lag.close)
-    # The dead-letter topic is `<prefix><group>.dlq`; prefixing the group id itself keeps
-    # test runs on one broker in separate groups (empty prefix in production: the
-    # catalogue's group and topic exactly).
-    dead_letters = DeadLetters(producer, settings.topic_prefix + GROUP_CLIENT_REGISTRY)
-    identity_topic = settings.topic_prefix + topic_for_source("identity").name
     subscribe_identity_events(EventConsumer(broker, dead_letters), identity_topic, reg)
     await broker.start()
     stack.push_async_callback(broker.stop)

@@ -165,13 +165,10 @@ async def _kafka(
         logger=logging.getLogger("frontdesk.identity.kafka"),
         middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
     )
-    # Prefixing the group id (as client-registry does) keeps a test namespace's consumers
-    # out of the real group: its dead-letter topic is the same `<prefix><group>.dlq`.
-    group = settings.topic_prefix + GROUP_IDENTITY
+    dead_letters = DeadLetters(producer, GROUP_IDENTITY, topic_prefix=settings.topic_prefix)
     topics = [settings.topic_prefix + t.name for t in topics_read_by(GROUP_IDENTITY)]
-    lag = ConsumerLag(settings.kafka_bootstrap_servers, group, topics, **connection)
+    lag = ConsumerLag(settings.kafka_bootstrap_servers, dead_letters.group_id, topics, **connection)
     metrics.watch_lag(lag)
-    dead_letters = DeadLetters(producer, group)
     consumer = EventConsumer(broker, dead_letters, retry=retry)
     subscribe_all(consumer, HandledEvents(running.pool, GROUP_IDENTITY), deps)
     try:

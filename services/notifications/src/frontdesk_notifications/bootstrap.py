@@ -160,9 +160,9 @@ async def run_service(
             middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
         )
         _watch(metrics, settings, pool, stack)
-        # Prefixing the group id (as client-registry does) keeps a test namespace's
-        # consumers out of the real group; the dead-letter topic stays `<prefix><group>.dlq`.
-        dead_letters = DeadLetters(producer, settings.topic_prefix + GROUP_NOTIFICATIONS)
+        dead_letters = DeadLetters(
+            producer, GROUP_NOTIFICATIONS, topic_prefix=settings.topic_prefix
+        )
         register_consumers(broker, dead_letters, deps, topic_prefix=settings.topic_prefix)
         await broker.start()
         stack.push_async_callback(broker.stop)
@@ -181,7 +181,7 @@ def _watch(
     topics = [settings.topic_prefix + t.name for t in topics_read_by(GROUP_NOTIFICATIONS)]
     lag = ConsumerLag(
         settings.kafka_bootstrap_servers,
-        settings.topic_prefix + GROUP_NOTIFICATIONS,
+        settings.topic_prefix + GROUP_NOTIFICATIONS,  # the group DeadLetters namespaces
         topics,
         **settings.kafka_client_options(),
     )
