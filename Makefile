@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 PACKAGES := contracts libs/kit tools/devmail tools/devstack tools/cli $(SERVICES)
-DEV_TOOLS := pytest pytest-asyncio ruff mypy httpx playwright
+DEV_TOOLS := pytest pytest-asyncio ruff mypy httpx playwright axe-playwright-python schemathesis
 STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
@@ -62,7 +62,7 @@ status: venv
 	@$(DEVSTACK) status
 
 test-unit: venv
-	$(PY) -m pytest contracts/tests libs/kit/tests tools/devmail/tests tools/cli/tests \
+	$(PY) -m pytest contracts/tests libs/kit/tests tools/devmail/tests tools/devstack/tests tools/cli/tests \
 		$(wildcard services/*/tests)
 
 test-integration: infra-up

@@ -1,7 +1,7 @@
 """Read Frontdesk's identity events from Python, with typed payloads.
 
     pip install "./contracts[examples]"
-    python contracts/examples/consume_identity_events.py --bootstrap 127.0.0.1:9092 \
+    python contracts/examples/consume_identity_events.py --bootstrap 127.0.0.1:19092 \
         --group my-service-identity-reader
 
 Use your own consumer group id (never one of Frontdesk's). A record that does not parse

@@ -1,7 +1,7 @@
 """Publish one ClientImported event into Frontdesk from Python.
 
     pip install "./contracts[examples]"
-    python contracts/examples/publish_client_imported.py --bootstrap 127.0.0.1:9092 \
+    python contracts/examples/publish_client_imported.py --bootstrap 127.0.0.1:19092 \
         --studio-id studio-42 --external-client-id crm-1001 --given-name Ada \
         --family-name Lovelace --email ada@example.com
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Publish one ClientImported event into Frontdesk with kcat: no Python, no SDK.
-#   BOOTSTRAP=127.0.0.1:9092 ./publish_client_imported.sh
+#   contracts/examples/publish_client_imported.sh           (the local broker of `make up`)
+#   BOOTSTRAP=broker-1:9092 contracts/examples/publish_client_imported.sh   (any other one)
 # Needs bash, GNU date and od (any Linux) and kcat (Debian: apt-get install kcat).
 set -euo pipefail
 
-BOOTSTRAP="${BOOTSTRAP:-127.0.0.1:9092}"
+BOOTSTRAP="${BOOTSTRAP:-127.0.0.1:19092}"
 TOPIC="${TOPIC:-platform.client-imports.v1}"
 STUDIO_ID="${STUDIO_ID:-studio-42}"
 EXTERNAL_CLIENT_ID="${EXTERNAL_CLIENT_ID:-crm-1001}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 from pathlib import Path
 from types import ModuleType
@@ -35,6 +36,8 @@ CONTRACTS = Path(__file__).resolve().parents[1]
 EXAMPLES = CONTRACTS / "examples"
 KCAT_SCRIPT = EXAMPLES / "publish_client_imported.sh"
 README = (CONTRACTS / "README.md").read_text(encoding="utf-8")
+SCRIPT_SETTINGS = ("BOOTSTRAP", "TOPIC", "STUDIO_ID", "EXTERNAL_CLIENT_ID")
+LOCAL_BROKER = "127.0.0.1:19092"  # the broker `make up` starts (frontdesk_devstack.config)
 
 FAKE_KCAT = """#!/usr/bin/env bash
 printf '%s\\0' "$@" > "$FAKE_KCAT_OUT/args"
@@ -54,8 +57,10 @@ def _run_kcat_script(tmp_path: Path, **env: str) -> tuple[list[str], bytes]:
     fake = tmp_path / "kcat"
     fake.write_text(FAKE_KCAT)
     fake.chmod(0o755)
+    # The shell's own settings of the script stay out: each test says what it sets.
+    inherited = {k: v for k, v in os.environ.items() if k not in SCRIPT_SETTINGS}
     environment = {
-        **os.environ,
+        **inherited,
         **env,
         "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
         "FAKE_KCAT_OUT": str(tmp_path),
@@ -85,6 +90,22 @@ def test_the_kcat_script_publishes_what_to_record_would(tmp_path: Path) -> None:
     assert [name for name, _ in raw_headers] == [name for name, _ in event_headers(event)]
     assert isinstance(event.payload, ClientImported)
     assert event.payload.emails == ["ada@example.com"]
+
+
+def test_the_kcat_script_publishes_to_the_local_stack_when_no_broker_is_named(
+    tmp_path: Path,
+) -> None:
+    args, _ = _run_kcat_script(tmp_path)
+
+    assert _options(args, "-b") == [LOCAL_BROKER]
+
+
+def test_the_readme_commands_name_the_local_stack_broker() -> None:
+    brokers = set(re.findall(r"(?:127\.0\.0\.1|localhost):\d+", README))
+    for example in EXAMPLES.iterdir():
+        brokers |= set(re.findall(r"(?:127\.0\.0\.1|localhost):\d+", example.read_text()))
+
+    assert brokers == {LOCAL_BROKER}
 
 
 def test_each_run_of_the_kcat_script_is_a_new_event(tmp_path: Path) -> None:

@@ -97,10 +97,10 @@ def admin(studio: tuple[str, str], gateway: Gateway, unique: str) -> Admin:
 def client_ip() -> str:
     """A client's own address (TEST-NET-2), sent as X-Forwarded-For.
 
-    uvicorn trusts X-Forwarded-For from 127.0.0.1 (its default), as it would from the
-    proxy in front of identity. Each test is a different person on a different network,
-    so the per-IP email quota (20 an hour) counts each test's emails on their own and
-    repeated runs within the hour are not silently refused.
+    identity believes X-Forwarded-For from 127.0.0.1 (devstack sets its TRUSTED_PROXIES),
+    as it would from the proxy in front of it. Each test is a different person on a
+    different network, so the per-IP email quota (20 an hour) counts each test's emails
+    on their own and repeated runs within the hour are not silently refused.
     """
     return f"198.51.100.{uuid.uuid4().int % 254 + 1}"
 

@@ -1,4 +1,5 @@
-"""Flow 3: Resend Welcome Email, only until the client's first login."""
+"""Flow 3: Resend Welcome Email, only until the client's first login; once a login
+exists, the resend says the login is ready instead of sending a new create-login link."""
 
 from __future__ import annotations
 
@@ -39,8 +40,17 @@ async def test_a_resent_welcome_supersedes_the_first_link_and_is_not_offered_aft
     username = f"grace-{unique}"
     done = await journey.submit_link_form(second_link, username=username, password=PASSWORD)
     assert done.status_code == 200, done.text
-    # A login exists but was never used: the admin may still resend.
-    assert (await journey.access(account_id))["resend_welcome_allowed"] is True
+    # A login exists but was never used: a resend may still go, but it is "your login is
+    # ready" (sign in, or reset), never a link that sets credentials again.
+    view = await journey.access(account_id)
+    assert (view["resend_sends"], view["resend_welcome_allowed"]) == ("login_ready", False)
+    ready_sent = await journey.resend_welcome(account_id, email)
+    assert ready_sent.status_code == 202, ready_sent.text
+    ready = await journey.mail(email, "login is ready", since=second)
+    assert ready.subject == f"Your {studio[1]} login is ready: sign in"
+    assert not [link for link in ready.links if "token=" in link]
+    ready.link_containing("/links/sign-in")
+    ready.link_containing("/links/reset-password/new")
 
     assert (await journey.log_in(username, PASSWORD)).status_code == 200
     view = await journey.access(account_id)
@@ -51,5 +61,5 @@ async def test_a_resent_welcome_supersedes_the_first_link_and_is_not_offered_aft
     assert refused.headers["content-type"] == "application/problem+json"
     assert "password reset" in refused.json()["detail"]
     # And no third email went out.
-    later = await journey.inbox.messages(email, since_id=second.id)
+    later = await journey.inbox.messages(email, since_id=ready.id)
     assert later == []

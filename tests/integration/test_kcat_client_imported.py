@@ -1,8 +1,9 @@
 """A ClientImported record published with kcat, as contracts/README.md shows, reads back
 through `from_record` as the typed event.
 
-The test runs the README's own script (contracts/examples/publish_client_imported.sh)
-with the `kcat` on PATH against the local broker, on a topic of its own.
+The test runs the README's own command (contracts/examples/publish_client_imported.sh),
+as written, from the repository root, with the `kcat` on PATH against the broker of
+`make up`; only the topic is its own (`TOPIC`), so the stack's imports see nothing.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from frontdesk_contracts import ClientImported, from_record, header_value, uuid7
 
 pytestmark = pytest.mark.integration
 
-KCAT_SCRIPT = (
-    Path(__file__).resolve().parents[2] / "contracts" / "examples" / ("publish_client_imported.sh")
-)
+REPO = Path(__file__).resolve().parents[2]
+README = (REPO / "contracts" / "README.md").read_text(encoding="utf-8")
+RUN_AS = "contracts/examples/publish_client_imported.sh"
+SCRIPT_DEFAULT_BROKER = "127.0.0.1:19092"
 
 
 @pytest.fixture
@@ -41,18 +43,22 @@ async def kcat_topic(kafka_bootstrap: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def _run_readme_script(bootstrap: str, topic: str, external_client_id: str) -> str:
+async def _run_readme_command(bootstrap: str, topic: str, external_client_id: str) -> str:
     assert shutil.which("kcat") is not None, "kcat is not on PATH (Debian: apt-get install kcat)"
-    environment = {
-        **os.environ,
-        "BOOTSTRAP": bootstrap,
+    assert f"```bash\n{RUN_AS}\n```" in README, "the README shows how to run the script"
+    environment = {k: v for k, v in os.environ.items() if k != "BOOTSTRAP"}
+    environment |= {
         "TOPIC": topic,
         "STUDIO_ID": "studio-kcat",
         "EXTERNAL_CLIENT_ID": external_client_id,
     }
+    if bootstrap != SCRIPT_DEFAULT_BROKER:  # FRONTDESK_KAFKA_PORT moved it: as the README says
+        environment["BOOTSTRAP"] = bootstrap
     process = await asyncio.create_subprocess_exec(
         "bash",
-        str(KCAT_SCRIPT),
+        "-c",
+        RUN_AS,
+        cwd=REPO,
         env=environment,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -66,7 +72,7 @@ async def test_a_client_imported_published_with_kcat_reads_back_typed(
     kafka_bootstrap: str, kcat_topic: str
 ) -> None:
     external_client_id = f"crm-{uuid.uuid4().hex[:8]}"
-    output = await _run_readme_script(kafka_bootstrap, kcat_topic, external_client_id)
+    output = await _run_readme_command(kafka_bootstrap, kcat_topic, external_client_id)
 
     consumer = AIOKafkaConsumer(
         kcat_topic,

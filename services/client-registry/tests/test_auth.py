@@ -139,3 +139,19 @@ def test_foreign_expired_or_malformed_assertions_are_refused(keys, overrides):
         gateway.verify(assertion(keys["gateway"], **overrides))
     with pytest.raises(NotAuthenticated):
         gateway.verify(assertion(keys["identity"]))  # signed by someone else
+
+
+@pytest.mark.parametrize("alg", ["ES256", "RS256", "HS256", "none"])
+def test_an_assertion_of_another_algorithm_is_refused_not_a_crash(keys, alg):
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    claims = {"sub": "a", "studios": ["s1"], "aud": "frontdesk-client-registry", "exp": 9e9}
+    signing: Any = {
+        "ES256": lambda: ec.generate_private_key(ec.SECP256R1()),
+        "RS256": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        "HS256": lambda: "k" * 32,
+        "none": lambda: None,
+    }[alg]()
+    gateway = GatewayVerifier(keys["gateway"].public_key(), "frontdesk-client-registry")
+    with pytest.raises(NotAuthenticated):
+        gateway.verify(jwt.encode(claims, signing, algorithm=alg))

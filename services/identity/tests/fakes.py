@@ -29,6 +29,7 @@ class State:
     rates: list[tuple[str, str, datetime]] = field(default_factory=list)
     audit: list[tuple[str, str, str, str | None, str]] = field(default_factory=list)
     deliveries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    studios: dict[str, str] = field(default_factory=dict)
     published: list[Any] = field(default_factory=list)
 
 
@@ -71,6 +72,13 @@ class FakeAccounts:
         if account.username and await self.username_taken(account.username, account.id):
             raise UsernameTaken("choose another username")  # the unique index
         self.s.accounts[account.id] = copy.deepcopy(account)
+
+    async def mark_proven(self, account_id: str, email: str, now: datetime) -> None:
+        account = self.s.accounts[account_id]
+        known = [e for e in account.emails if email_key(e) == email_key(email)]
+        account.proven_emails = known + [
+            p for p in account.proven_emails if email_key(p) != email_key(email)
+        ]
 
     async def username_taken(self, username: str, by_other_than: str = "") -> bool:
         found = await self.by_username(username)
@@ -189,6 +197,9 @@ class FakeRates:
     async def last(self, kind: str, scope: str, now: datetime, window: float) -> datetime | None:
         return max(self._within(kind, scope, now, window), default=None)
 
+    async def first(self, kind: str, scope: str, now: datetime, window: float) -> datetime | None:
+        return min(self._within(kind, scope, now, window), default=None)
+
     async def record(self, kind: str, scope: str, now: datetime) -> None:
         self.s.rates.append((kind, scope, now))
 
@@ -202,6 +213,17 @@ class FakeAudit:
 
     async def record(self, admin_id, action, studio_id, account_id, outcome) -> None:  # type: ignore[no-untyped-def]
         self.s.audit.append((admin_id, action, studio_id, account_id, outcome))
+
+
+class FakeStudios:
+    def __init__(self, state: State) -> None:
+        self.s = state
+
+    async def remember(self, studio_id: str, name: str) -> None:
+        self.s.studios[studio_id] = name
+
+    async def name(self, studio_id: str) -> str | None:
+        return self.s.studios.get(studio_id)
 
 
 class FakeDeliveries:
@@ -236,6 +258,7 @@ class FakeTransaction:
         self.sessions = FakeSessions(state)
         self.rates = FakeRates(state)
         self.audit = FakeAudit(state)
+        self.studios = FakeStudios(state)
         self.deliveries = FakeDeliveries(state)
 
     async def publish(self, event: Any) -> None:

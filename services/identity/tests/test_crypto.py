@@ -7,6 +7,7 @@ import time
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from frontdesk_contracts import KeyRing, generate_key_pair
@@ -101,3 +102,45 @@ def test_sealed_secrets_open_only_with_notifications_private_key():
     sealed = Sealer("k1", pair.encoded_public_key()).seal("the-token")
     assert "the-token" not in sealed.model_dump_json()
     assert KeyRing.of(pair).open(sealed).reveal() == "the-token"
+
+
+def _forged(alg: str) -> str:
+    """An assertion whose header names `alg`, signed with a key of that kind (not the
+    gateway's): a forger's token, or a confused client's."""
+    claims = {"sub": "admin-1", "studios": ["s1"], "aud": "frontdesk-identity", "exp": 9e9}
+    keys = {
+        "ES256": lambda: ec.generate_private_key(ec.SECP256R1()),
+        "RS256": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        "HS256": lambda: "k" * 32,
+    }
+    if alg == "none":
+        return jwt.encode(claims, None, algorithm="none")
+    return jwt.encode(claims, keys[alg](), algorithm=alg)
+
+
+FORGED = {alg: _forged(alg) for alg in ("ES256", "RS256", "HS256", "none")}
+
+
+@pytest.mark.parametrize("alg", sorted(FORGED))
+def test_an_assertion_of_another_algorithm_is_refused_not_a_crash(alg):
+    with pytest.raises(NotAuthenticated):
+        VERIFIER.verify(FORGED[alg])
+
+
+@pytest.mark.parametrize("alg", sorted(FORGED))
+def test_an_rsa_or_ec_gateway_key_still_refuses_every_other_algorithm(alg):
+    # The gateway may sign with RSA or EC: its key's own algorithm is the only one.
+    for key in (
+        ec.generate_private_key(ec.SECP256R1()),
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    ):
+        with pytest.raises(NotAuthenticated):
+            GatewayVerifier(key.public_key(), "frontdesk-identity").verify(FORGED[alg])
+
+
+def test_an_rsa_gateway_key_verifies_its_own_assertions():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    claims = {"sub": "admin-1", "studios": ["s1"], "aud": "frontdesk-identity", "exp": 9e9}
+    token = jwt.encode(claims, key, algorithm="RS256")
+    verifier = GatewayVerifier(key.public_key(), "frontdesk-identity")
+    assert verifier.verify(token).admin_id == "admin-1"

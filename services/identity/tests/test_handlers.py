@@ -26,13 +26,16 @@ from frontdesk_identity.domain.commands import (
 )
 from frontdesk_identity.domain.errors import (
     ClientNotFound,
+    EmailQuotaSpent,
     InvalidCode,
     InvalidCredentials,
     LinkNotUsable,
     PasswordRejected,
     TooManyAttempts,
+    UsernameTaken,
     WelcomeNotAllowed,
 )
+from frontdesk_identity.links import issue_link
 
 ADMIN = AdminAssertion("admin-1", frozenset({"s1"}), {"s1": "Studio One"})
 PASSWORD = "correct horse battery"
@@ -127,9 +130,12 @@ async def test_resend_welcome_only_before_the_first_login(deps, ring):
     account_id = await client_with_login(deps, ring)
     cmd = ResendWelcome("s1", account_id, "ADA@example.com")
     await admin_handlers.resend_welcome(deps, ADMIN, cmd)
-    welcome = last(deps, "WelcomeEmailRequested")
-    assert welcome.payload.email == "ada@example.com"
-    assert welcome.payload.supersedes is None  # the first link was spent, nothing to replace
+    # A login exists: the resend says "your login is ready", with no create-login link.
+    ready = last(deps, "LoginReadyEmailRequested")
+    assert ready.payload.email == "ada@example.com"
+    assert ready.payload.username == "ada"
+    assert "create_login_token" not in ready.payload.model_dump()
+    assert not [e for e in deps.db.state.published if e.type == "WelcomeEmailRequested"]
     await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
     with pytest.raises(WelcomeNotAllowed):
         await admin_handlers.resend_welcome(deps, ADMIN, cmd)
@@ -212,3 +218,127 @@ async def test_a_verified_signup_names_every_studio_record_without_login(deps, r
     await signup.verify_email(deps, VerifyEmail(email="l2@example.com", code=code))
     matched = last(deps, "SignupMatchedExisting").payload
     assert [(m.account_id, m.studio_id) for m in matched.matches] == [(no_login, "s1")]
+
+
+async def test_no_create_login_link_sets_credentials_once_a_login_exists(deps, ring):
+    account_id = await client_with_login(deps, ring)
+    async with deps.db.transaction() as tx:  # a link issued by any path, even a stale one
+        link = await issue_link(deps, tx, account_id, "create_login", "ada@example.com")
+    token = ring.open(link.sealed_token).reveal()
+    with pytest.raises(LinkNotUsable):
+        await handlers.create_login(deps, CreateLogin(token, "mallory", "another long phrase"))
+    assert (await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))).access_token
+    assert deps.db.types().count("LoginCreated") == 1
+
+
+async def test_the_access_view_tells_what_a_resend_would_send(deps, ring):
+    cmd = CreateClient("s1", "bo@example.com", "Bo", None, None)
+    waiting = await admin_handlers.create_client(deps, ADMIN, cmd)
+    view = await admin_handlers.access_view(deps, ADMIN, "s1", waiting)
+    assert (view.has_login, view.may_resend_welcome, view.resend_sends) == (
+        False,
+        True,
+        "create_login",
+    )
+    ready = await client_with_login(deps, ring)
+    view = await admin_handlers.access_view(deps, ADMIN, "s1", ready)
+    assert (view.has_login, view.ever_logged_in) == (True, False)
+    assert (view.may_resend_welcome, view.resend_sends) == (False, "login_ready")
+    await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    view = await admin_handlers.access_view(deps, ADMIN, "s1", ready)
+    assert (view.may_resend_welcome, view.resend_sends) == (False, None)
+
+
+async def import_home_and_work(deps) -> str:  # type: ignore[no-untyped-def]
+    imported = ClientImported(
+        studio_id="s1",
+        external_client_id="e1",
+        given_name="Grace",
+        emails=["home@example.com", "work@example.com"],
+    )
+    async with deps.db.transaction() as tx:
+        await event_handlers.import_clients(deps, tx, new_event(imported))
+    return str(last(deps, "AccountImported").payload.account_id)
+
+
+async def test_credential_emails_go_to_the_typed_or_last_proven_address(deps, ring):
+    account_id = await import_home_and_work(deps)
+    resend = ResendWelcome("s1", account_id, "work@example.com")
+    await admin_handlers.resend_welcome(deps, ADMIN, resend)
+    token = ring.open(last(deps, "WelcomeEmailRequested").payload.create_login_token).reveal()
+    await handlers.create_login(deps, CreateLogin(token, "grace", PASSWORD))
+
+    for login in ("WORK@example.com", "grace"):
+        await handlers.request_password_reset(deps, RequestPasswordReset(login, "1.2.3.4"))
+        assert last(deps, "PasswordResetRequested").payload.email == "work@example.com"
+    await admin_handlers.send_password_reset(deps, ADMIN, "s1", account_id)
+    assert last(deps, "PasswordResetRequested").payload.email == "work@example.com"
+    # Typed and one of the account's: it goes there (and using it proves it).
+    await handlers.request_password_reset(deps, RequestPasswordReset("home@example.com", "ip"))
+    reset = last(deps, "PasswordResetRequested").payload
+    assert reset.email == "home@example.com"
+    await handlers.complete_reset(
+        deps, CompleteReset(ring.open(reset.reset_token).reveal(), "a new long phrase")
+    )
+    assert last(deps, "PasswordChanged").payload.email == "home@example.com"
+    await handlers.request_password_reset(deps, RequestPasswordReset("grace", "1.2.3.4"))
+    assert last(deps, "PasswordResetRequested").payload.email == "home@example.com"
+
+
+async def test_a_spent_studio_quota_refuses_admin_emails_and_creates_count(deps, ring):
+    deps.settings = deps.settings.model_copy(update={"emails_per_studio_per_hour": 2})
+    for n in range(2):
+        cmd = CreateClient("s1", f"c{n}@example.com", "C", None, None)
+        first = await admin_handlers.create_client(deps, ADMIN, cmd)
+    view = await admin_handlers.access_view(deps, ADMIN, "s1", first)
+    assert view.email_quota.remaining == 0 and view.email_quota.resets_at is not None
+    with pytest.raises(EmailQuotaSpent) as spent:
+        await admin_handlers.create_client(
+            deps, ADMIN, CreateClient("s1", "c3@example.com", "C", None, None)
+        )
+    assert 3500 < spent.value.retry_after <= 3600
+    with pytest.raises(EmailQuotaSpent):
+        await admin_handlers.resend_welcome(
+            deps, ADMIN, ResendWelcome("s1", first, "c1@example.com")
+        )
+    assert deps.db.types().count("AccountCreatedByAdmin") == 2
+    assert "WelcomeEmailRequested" not in deps.db.types()
+
+
+async def test_the_last_known_studio_name_fills_in_for_a_nameless_assertion(deps, ring):
+    account_id = await import_home_and_work(deps)
+    await admin_handlers.create_client(
+        deps, ADMIN, CreateClient("s1", "x@example.com", "X", None, None)
+    )
+    nameless = AdminAssertion("admin-2", frozenset({"s1"}), {})
+    await admin_handlers.resend_welcome(
+        deps, nameless, ResendWelcome("s1", account_id, "home@example.com")
+    )
+    assert last(deps, "WelcomeEmailRequested").payload.studio_name == "Studio One"
+
+
+async def test_signup_answers_alike_for_a_taken_username_and_settles_it_on_proof(deps, ring):
+    await client_with_login(deps, ring)  # "ada" is taken
+    await signup.sign_up(deps, SignUp("eve@example.com", "ADA", PASSWORD, "Eve", None, "ip"))
+    await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "Lin", None, "ip"))
+    taken, free = [
+        e.payload for e in deps.db.state.published if e.type == "EmailVerificationRequested"
+    ]
+    with pytest.raises(UsernameTaken):
+        await signup.verify_email(deps, VerifyEmail(token=ring.open(taken.link_token).reveal()))
+    assert "SignupCompleted" not in deps.db.types()
+    assert (await handlers.log_in(deps, LogIn("ada", PASSWORD, "ip"))).access_token
+    await signup.verify_email(deps, VerifyEmail(token=ring.open(free.link_token).reveal()))
+    assert last(deps, "SignupCompleted").payload.username == "lin"
+
+
+async def test_two_unproven_signups_may_want_one_username_the_first_prover_gets_it(deps, ring):
+    for email in ("one@example.com", "two@example.com"):
+        await signup.sign_up(deps, SignUp(email, "same", PASSWORD, "S", None, "ip"))
+    one, two = [
+        e.payload for e in deps.db.state.published if e.type == "EmailVerificationRequested"
+    ]
+    await signup.verify_email(deps, VerifyEmail(token=ring.open(two.link_token).reveal()))
+    with pytest.raises(UsernameTaken):
+        await signup.verify_email(deps, VerifyEmail(token=ring.open(one.link_token).reveal()))
+    assert last(deps, "SignupCompleted").payload.email == "two@example.com"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from frontdesk_identity.bootstrap import create_service
+from frontdesk_identity.bootstrap import create_service, gateway_verifier
 from frontdesk_identity.openapi import OPENAPI_FILE, render
 
 
@@ -20,6 +22,7 @@ async def http(settings):  # type: ignore[no-untyped-def]
     # No lifespan: only what answers before any database or Kafka is needed.
     app = create_service(settings)
     app.state.deps = None  # never reached: these requests fail before any handler runs
+    app.state.gateway = gateway_verifier(settings)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://identity.test") as client:
         yield client
@@ -49,6 +52,38 @@ async def test_unknown_paths_and_methods_are_problem_bodies(http):
 async def test_admin_calls_without_an_assertion_are_401_problems(http):
     answer = await http.get("/v1/admin/studios/s1/clients/a1/access")
     assert answer.status_code == 401
+    assert answer.json()["type"].endswith("/not-authenticated")
+
+
+def _forged(alg: str) -> str:
+    """An assertion whose header names `alg` (the gateway's key is Ed25519)."""
+    claims = {"sub": "admin-1", "studios": ["s1"], "aud": "frontdesk-identity", "exp": 9e9}
+    if alg == "none":
+        return jwt.encode(claims, None, algorithm="none")
+    keys = {
+        "ES256": lambda: ec.generate_private_key(ec.SECP256R1()),
+        "RS256": lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        "HS256": lambda: "k" * 32,
+    }
+    return jwt.encode(claims, keys[alg](), algorithm=alg)
+
+
+FORGED = {alg: _forged(alg) for alg in ("ES256", "RS256", "HS256", "none")}
+ADMIN_CALLS = [
+    ("POST", "/v1/admin/studios/s1/clients", {"email": "a@example.com", "given_name": "A"}),
+    ("GET", "/v1/admin/studios/s1/clients/a1/access", None),
+    ("POST", "/v1/admin/studios/s1/clients/a1/welcome-email", {"email": "a@example.com"}),
+    ("POST", "/v1/admin/studios/s1/clients/a1/password-reset", None),
+]
+
+
+@pytest.mark.parametrize("alg", ["ES256", "RS256", "HS256", "none"])
+@pytest.mark.parametrize(("method", "path", "body"), ADMIN_CALLS)
+async def test_an_assertion_of_another_algorithm_is_a_401_problem(http, method, path, body, alg):
+    headers = {"Authorization": f"Bearer {FORGED[alg]}"}
+    answer = await http.request(method, path, json=body, headers=headers)
+    assert answer.status_code == 401
+    assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"].endswith("/not-authenticated")
 
 

@@ -95,3 +95,40 @@ def test_a_broken_template_fails_with_a_template_error(tmp_path: Path):
         renderer.render("bad", {}, {}, None)
     with pytest.raises(TemplateError, match="TemplateNotFound"):
         renderer.render("absent", {}, {}, None)
+
+
+@pytest.mark.parametrize("template", sorted(CONTEXTS))
+def test_no_subject_holds_a_code_or_a_token(renderer, template):
+    # Subjects land on lock screens and in mail logs: secrets stay in the body.
+    secrets = {"token": Secret("Tok3nValue-abcdefghijklmnop"), "code": Secret("493817")}
+    email = renderer.render(template, CONTEXTS[template], secrets, None)
+    assert "493817" not in email.subject and "Tok3nValue" not in email.subject
+    if template == "email_verification":
+        assert "493817" in email.text and "493817" in email.html
+
+
+# Each email's link, and the page it must open (what the email's text promises there).
+PROMISED_PAGES = {
+    "create_login": "/links/create-login?token=",
+    "welcome_resend": "/links/create-login?token=",
+    "password_reset": "/links/reset-password?token=",
+    "email_verification": "/links/verify-email?token=",
+    "password_changed": "/links/reset-password/new",  # "ask for a password-reset link now"
+    "signup_attempt_existing_login": "/links/sign-in",  # "sign in (or reset from there)"
+    "accounts_merged": "/links/sign-in",
+}
+
+
+@pytest.mark.parametrize("template", sorted(PROMISED_PAGES))
+def test_each_email_links_to_the_page_its_text_promises(renderer, template):
+    email = renderer.render(template, CONTEXTS[template], SECRETS, None)
+    expected = "https://app.test" + PROMISED_PAGES[template]
+    assert expected in email.text and expected.replace("&", "&amp;") in email.html
+    links = [word for word in email.text.split() if word.startswith("https://")]
+    assert links and all(link.startswith(expected) for link in links)
+
+
+def test_the_password_changed_notice_offers_a_reset_not_a_sign_in(renderer):
+    email = renderer.render("password_changed", CONTEXTS["password_changed"], {}, None)
+    assert "Reset my password" in email.html and ">Sign in<" not in email.html
+    assert "/links/sign-in" not in email.text

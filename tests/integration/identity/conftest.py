@@ -66,13 +66,14 @@ class Keys:
         audience: str = "frontdesk-identity",
         expires_in: int = 300,
         key: Ed25519PrivateKey | None = None,
+        names: dict[str, str] | None = None,
     ) -> dict[str, str]:
         """Headers of an admin request as the gateway would send it."""
         now = int(time.time())
         claims = {
             "sub": admin_id,
             "studios": studios if studios is not None else ["studio-1"],
-            "studio_names": {"studio-1": "Studio One"},
+            "studio_names": names if names is not None else {"studio-1": "Studio One"},
             "aud": audience,
             "iat": now,
             "exp": now + expires_in,

@@ -34,7 +34,13 @@ async def test_admin_creates_a_client_who_creates_a_login_and_logs_in(service, k
         page = await service.http.get(url)
         assert page.status_code == 200
         assert 'name="password"' in page.text and 'name="username"' in page.text
-        assert "<script" not in page.text
+        # One script only (the show-password toggle), allowed by its hash, nothing inline.
+        assert page.text.count("<script") == 1
+        csp = page.headers["content-security-policy"]
+        assert (
+            "script-src 'sha256-" in csp
+            and "unsafe" not in csp.split("script-src")[1].split(";")[0]
+        )
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         assert page.headers["cache-control"] == "no-store"
 
@@ -173,9 +179,12 @@ async def test_bad_input_is_a_problem_never_a_500(service, keys, steps):
         url, content=b"{not json", headers={**keys.admin(), "content-type": "application/json"}
     )
     assert garbled.status_code == 422
+    # Link pages answer a browser with a page, never JSON: a token that is no link is a
+    # dead link, a link without its token an incomplete one.
     missing = await service.http.post("/links/create-login", data={"token": "x"})
-    assert missing.status_code == 422
-    assert (await service.http.get("/links/create-login")).status_code == 422
+    assert missing.status_code == 410 and "Link no longer works" in missing.text
+    incomplete = await service.http.get("/links/create-login")
+    assert incomplete.status_code == 422 and "incomplete" in incomplete.text
     assert (await service.http.get("/no/such/page")).json()["status"] == 404
 
 
@@ -216,7 +225,8 @@ async def test_the_sign_in_page_emails_link_to_checks_a_login(service, keys, eve
     shown = await service.http.get("/links/sign-in")
     assert shown.status_code == 200
     assert 'name="login"' in shown.text and 'name="password"' in shown.text
-    assert "<script" not in shown.text
+    assert shown.text.count("<script") == 1  # the show-password toggle, allowed by its hash
+    assert 'href="/links/reset-password/new"' in shown.text  # "forgot your password?"
 
     wrong = {"login": "ada", "password": "not the password"}
     refused = await service.http.post("/links/sign-in", data=wrong)

@@ -53,18 +53,20 @@ async def test_the_per_studio_quota_holds_admin_emails_back(start, keys, events,
         )
         [imported] = await events.wait("AccountImported")
         url = f"/v1/admin/studios/studio-1/clients/{imported.payload.account_id}/welcome-email"
+        answers = []
         for _ in range(3):
             sent = await service.http.post(
                 url, json={"email": "g@example.com"}, headers=keys.admin()
             )
-            assert sent.status_code == 202
+            answers.append(sent.status_code)
+        assert answers == [202, 202, 429]  # the admin is told, not answered 202 silently
         await events.wait("WelcomeEmailRequested", count=2)
         await events.settle(1.0)
         assert events.types().count("WelcomeEmailRequested") == 2
         outcomes = await service.app.state.deps.db.pool.fetch(
             "SELECT outcome FROM admin_audit ORDER BY id"
         )
-        assert [r["outcome"] for r in outcomes] == ["done", "done", "quota_exceeded"]
+        assert [r["outcome"] for r in outcomes] == ["done", "done", "refused: email-quota-spent"]
 
 
 async def test_failed_logins_are_slowed_down_per_account(service, keys, events, steps):

@@ -143,11 +143,26 @@ async def test_signup_input_is_validated(service):
     assert both.status_code == 422
 
 
-async def test_a_taken_username_is_refused_whatever_the_address(service, keys, events, steps):
+async def test_a_taken_username_gets_the_uniform_answer_and_is_refused_on_proof(
+    service, keys, events, steps
+):
+    """No username oracle: taken and free usernames get the same answer; the clash is told
+    only to whoever proves the address, and the existing login is untouched."""
     await steps.client_with_login(service, keys, events, username="lin", email="lin@example.com")
-    for email in ("lin@example.com", "other@example.com"):
-        refused = await service.http.post("/v1/signup", json=signup_body(email, "LIN"))
-        assert refused.status_code == 409
+    taken = await service.http.post("/v1/signup", json=signup_body("eve@example.com", "LIN"))
+    free = await service.http.post("/v1/signup", json=signup_body("max@example.com", "max"))
+    assert (taken.status_code, taken.json()) == (free.status_code, free.json())
+    assert taken.status_code == 202
+    clash, fine = await events.wait("EmailVerificationRequested", count=2)
+    assert clash.payload.email == "eve@example.com"
+    _, token = steps.link_of(keys, clash.payload, "link_token")
+    refused = await service.http.post("/v1/signup/verify", json={"token": token})
+    assert refused.status_code == 409 and refused.json()["type"].endswith("username-taken")
+    assert (await steps.log_in(service, "lin")).status_code == 200
+    _, token = steps.link_of(keys, fine.payload, "link_token")
+    assert (await service.http.post("/v1/signup/verify", json={"token": token})).status_code == 200
+    [done] = await events.wait("SignupCompleted")
+    assert done.payload.username == "max"
 
 
 async def test_an_expired_verification_link_offers_a_new_one(service, keys, events, steps):

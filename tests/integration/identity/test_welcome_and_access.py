@@ -68,13 +68,16 @@ async def test_resend_welcome_after_a_login_is_refused_pointing_to_a_reset(
 ):
     account_id = await steps.client_with_login(service, keys, events)
     before = await service.http.get(client_url(account_id, "access"), headers=keys.admin())
-    assert before.json()["resend_welcome_allowed"] is True  # created a login, never logged in
+    # Created a login, never logged in: a resend sends "login ready", not a create-login link.
+    assert before.json()["resend_welcome_allowed"] is False
+    assert before.json()["resend_sends"] == "login_ready"
     assert (await steps.log_in(service)).status_code == 200
 
     view = (await service.http.get(client_url(account_id, "access"), headers=keys.admin())).json()
     assert view["ever_logged_in"] is True
     assert view["last_login_at"] is not None
     assert view["resend_welcome_allowed"] is False
+    assert view["resend_sends"] is None
     refused = await service.http.post(
         client_url(account_id, "welcome-email"),
         json={"email": "ada@example.com"},

@@ -57,6 +57,9 @@ class Service:
         await sent
 
 
+OPS_TOKEN = "notifications-test-ops-token-0123456789abcdef"
+
+
 def address(label: str) -> str:
     """A recipient address no other test uses."""
     return f"{label}.{uuid.uuid4().hex[:12]}@example.test"
@@ -90,6 +93,7 @@ def settings_for(
             "studio_brands": {
                 "studio-brand": Brand(colour="#AA3366", logo_url="https://cdn.test/l.png")
             },
+            "ops_token": OPS_TOKEN,
             **overrides,
         }
         return NotificationsSettings(**values)
@@ -111,7 +115,10 @@ def start_service(
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://ops") as http:
+            auth = {"Authorization": f"Bearer {OPS_TOKEN}"}  # every route needs the ops token
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://ops", headers=auth
+            ) as http:
                 yield Service(settings, http, app, pair, producer)
 
     return start

@@ -80,10 +80,14 @@ def start(
             "kafka_bootstrap_servers": kafka_bootstrap,
             "topic_prefix": topic_namespace,
         }
+        overrides.setdefault("ops_token", OPS_TOKEN)  # /metrics needs it
         app, settings = _app(name, common, Path(stack["keys_dir"]), **overrides)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+            auth = {"Authorization": f"Bearer {OPS_TOKEN}"}
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://svc", headers=auth
+            ) as http:
                 yield Running(name, app, http, settings)
 
     return run

@@ -98,7 +98,8 @@ async def test_resend_sends_exactly_one_more_email(
         await asyncio.sleep(1.5)  # nothing more arrives
         assert len(await inbox.messages(to=email)) == 2
         async with httpx.AsyncClient() as http:
-            metrics = (await http.get(f"{service.url}/metrics")).text
+            auth = {"Authorization": f"Bearer {OPS_TOKEN}"}
+            metrics = (await http.get(f"{service.url}/metrics", headers=auth)).text
         assert "frontdesk_emails_sent 2.0" in metrics
         assert "frontdesk_emails_queued 0.0" in metrics
 

@@ -123,6 +123,33 @@ class WelcomeEmailRequested(IdentityEvent):
     )
 
 
+class LoginReadyEmailRequested(IdentityEvent):
+    """An admin resent the welcome of a client who already created a login but never
+    signed in with it.
+
+    Emitted by identity instead of WelcomeEmailRequested once a login exists: it carries
+    no token, because no link may set credentials after a login exists. Consumed by
+    notifications, which sends a "your login is ready: sign in, or reset your password"
+    email to the address the admin picked, linking to the two pages named here.
+    """
+
+    event_type = "LoginReadyEmailRequested"
+    event_version = 1
+    studio_field = "studio_id"
+
+    studio_id: Identifier
+    studio_name: StudioName
+    admin_id: Identifier = Field(description="The admin who asked for the resend.")
+    email: EmailAddress = Field(description="The known address the admin chose.")
+    given_name: PersonName
+    family_name: PersonName | None = None
+    username: Username = Field(description="The username the client chose.")
+    sign_in_page: str = Field(max_length=2000, description="The public sign-in page.")
+    reset_request_page: str = Field(
+        max_length=2000, description="The public page where a reset link is asked for."
+    )
+
+
 class CreateLoginLinkRequested(IdentityEvent):
     """A client asked for a new create-login link from an expired or superseded one's page.
 

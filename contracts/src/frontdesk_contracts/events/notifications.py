@@ -21,6 +21,7 @@ EmailKind = Literal[
     "password_changed",
     "accounts_merged",
     "signup_attempt_existing_login",
+    "login_ready",
 ]
 """Which email it was: the template, not the text."""
 

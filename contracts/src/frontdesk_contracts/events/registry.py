@@ -17,6 +17,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     identity.AccountImported,
     identity.AccountCreatedByAdmin,
     identity.WelcomeEmailRequested,
+    identity.LoginReadyEmailRequested,
     identity.CreateLoginLinkRequested,
     identity.LoginCreated,
     identity.EmailVerificationRequested,

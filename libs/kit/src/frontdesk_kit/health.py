@@ -15,6 +15,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from .migrations import pending
 
@@ -59,6 +60,13 @@ async def run_checks(checks: dict[str, Check], timeout: float = 3.0) -> dict[str
     return dict(zip(checks, results, strict=True))
 
 
+class Readiness(BaseModel):
+    """Whether the instance can serve, and each check's result ("ok" or why not)."""
+
+    status: str
+    checks: dict[str, str]
+
+
 def health_router(checks: dict[str, Check]) -> APIRouter:
     """Routes `/healthz` and `/readyz` for a service's HTTP app."""
     router = APIRouter(tags=["operations"])
@@ -67,7 +75,11 @@ def health_router(checks: dict[str, Check]) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "alive"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Not ready: a check failed"}},
+    )
     async def readyz() -> JSONResponse:
         results = await run_checks(checks)
         ready = all(r == "ok" for r in results.values())

@@ -23,7 +23,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -126,8 +126,9 @@ class ServiceMetrics:
         await self.refresh()
         return generate_latest(self.registry)
 
-    def install(self, app: FastAPI) -> None:
-        """Time every HTTP request and serve `GET /metrics` on `app`."""
+    def install(self, app: FastAPI, guard: Callable[..., Any] | None = None) -> None:
+        """Time every HTTP request and serve `GET /metrics` on `app`, behind `guard` (a
+        dependency, e.g. the ops token's `token_guard`) when one is given."""
         histogram = self.http_latency
 
         @app.middleware("http")
@@ -145,11 +146,11 @@ class ServiceMetrics:
                     time.perf_counter() - started
                 )
 
-        app.include_router(self.router())
+        app.include_router(self.router(guard))
 
-    def router(self) -> APIRouter:
-        """The `GET /metrics` route alone."""
-        router = APIRouter(tags=["operations"])
+    def router(self, guard: Callable[..., Any] | None = None) -> APIRouter:
+        """The `GET /metrics` route alone (behind `guard`, if given)."""
+        router = APIRouter(tags=["operations"], dependencies=[Depends(guard)] if guard else [])
 
         # Not in the OpenAPI document: it is for Prometheus, not API clients.
         @router.get("/metrics", response_class=Response, include_in_schema=False)

@@ -8,11 +8,19 @@ Outside `dev`/`test`, settings that are only safe on a developer's machine are r
 from __future__ import annotations
 
 import ssl
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
-from pydantic import Field, FilePath, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    Field,
+    FilePath,
+    IPvAnyNetwork,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["dev", "test", "prod"]
 S = TypeVar("S", bound="ServiceSettings")
@@ -47,11 +55,23 @@ class ServiceSettings(BaseSettings):
         default=False,
         description="continue each consumed record's traceparent in an OpenTelemetry span",
     )
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="comma-separated addresses or CIDRs of the proxies in front (the "
+        "gateway's); only their X-Forwarded-For is believed. Empty: nobody's is",
+    )
     topic_prefix: str = Field(
         default="",
         pattern=r"^[a-z0-9._-]*$",
         description="prepended to every topic name; empty in production, unique per test run",
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @model_validator(mode="after")
     def _sasl_complete(self) -> ServiceSettings:

@@ -14,7 +14,10 @@ def main() -> None:
     settings = load_settings(RegistrySettings)
     configure_logging("client-registry", settings.log_level)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+    # X-Forwarded-For only from FRONTDESK_REGISTRY_TRUSTED_PROXIES (frontdesk_kit.edge).
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, log_config=None, proxy_headers=False
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ from frontdesk_kit import (
     idempotent_producer,
     migrate,
 )
+from frontdesk_kit.edge import install_edge
 from frontdesk_kit.health import database_check, health_router, kafka_check, migrations_check
-from frontdesk_kit.ops import ops_api_router
+from frontdesk_kit.ops import ops_api_router, token_guard
 from frontdesk_registry import handlers
 from frontdesk_registry.adapters.auth import (
     AccessTokenVerifier,
@@ -41,7 +42,7 @@ from frontdesk_registry.adapters.auth import (
 )
 from frontdesk_registry.adapters.unit_of_work import PgUnitsOfWork
 from frontdesk_registry.entrypoints import admin_routes, app_routes
-from frontdesk_registry.entrypoints.problems import install_problem_handlers
+from frontdesk_registry.entrypoints.problems import PROBLEM_TYPE, install_problem_handlers
 from frontdesk_registry.entrypoints.subscribers import subscribe_identity_events
 from frontdesk_registry.ports import UnitsOfWork
 from frontdesk_registry.settings import RegistrySettings
@@ -82,14 +83,10 @@ def create_app(settings: RegistrySettings) -> FastAPI:
     app.include_router(app_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(health_router(_lazy_checks(app)))
-    app.include_router(
-        ops_api_router(
-            lambda _: settings.ops_token,
-            lambda r: r.app.state.pool,
-            "FRONTDESK_REGISTRY_OPS_TOKEN",
-        )
-    )
-    metrics.install(app)
+    ops_token, setting = (lambda _: settings.ops_token), "FRONTDESK_REGISTRY_OPS_TOKEN"
+    app.include_router(ops_api_router(ops_token, lambda r: r.app.state.pool, setting))
+    install_edge(app, trusted_proxies=settings.trusted_proxies, type_base=PROBLEM_TYPE)
+    metrics.install(app, guard=token_guard(ops_token, setting))  # the platform scrapes
     return app
 
 

@@ -21,6 +21,9 @@ def main() -> None:
         port=settings.http_port,
         access_log=False,
         log_config=None,
+        # X-Forwarded-For is believed only from FRONTDESK_IDENTITY_TRUSTED_PROXIES (the app's
+        # TrustedProxies), never from whoever uvicorn would trust by default.
+        proxy_headers=False,
     )
 
 

@@ -31,7 +31,7 @@ from frontdesk_kit import (
     migrate,
 )
 from frontdesk_kit.health import Check, database_check, health_router, kafka_check, migrations_check
-from frontdesk_kit.ops import ops_api_router
+from frontdesk_kit.ops import ops_api_router, token_guard
 
 from .adapters.crypto import (
     AccessTokens,
@@ -116,13 +116,12 @@ def create_service(settings: IdentitySettings, retry: RetryPolicy | None = None)
         finally:
             await pool.close()
 
-    app = _app(running, lifespan)
-    app.include_router(
-        ops_api_router(
-            lambda _: settings.ops_token, lambda _: _pool(running), "FRONTDESK_IDENTITY_OPS_TOKEN"
-        )
-    )
-    metrics.install(app)
+    app = _app(running, lifespan, settings)
+    ops_token, setting = (lambda _: settings.ops_token), "FRONTDESK_IDENTITY_OPS_TOKEN"
+    app.include_router(ops_api_router(ops_token, lambda _: _pool(running), setting))
+    # /metrics shares the public listener with the link pages: only the platform's
+    # scraper, with the ops token, may read it.
+    metrics.install(app, guard=token_guard(ops_token, setting))
     return app
 
 
@@ -131,8 +130,10 @@ def _pool(running: Running) -> asyncpg.Pool:
     return running.pool
 
 
-def _app(running: Running, lifespan: Lifespan | None) -> FastAPI:
-    app = create_app(lifespan)
+def _app(
+    running: Running, lifespan: Lifespan | None, settings: IdentitySettings | None = None
+) -> FastAPI:
+    app = create_app(lifespan, settings.trusted_proxies if settings else ())
     app.include_router(health_router(_checks(running)))
     return app
 

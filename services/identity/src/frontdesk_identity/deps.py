@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from .adapters.crypto import AccessTokens, PasswordHasher, Sealer
 from .adapters.unit_of_work import Database, Transaction
+from .domain.errors import EmailQuotaSpent
 from .domain.limits import LoginThrottle, Quota
 from .domain.passwords import PasswordPolicy
 from .domain.tokens import Digester, Purpose
@@ -92,6 +93,62 @@ class Deps:
         for kind, scope, _ in scopes:
             await tx.rates.record(kind, scope, now)
         return True
+
+
+@dataclass(frozen=True)
+class StudioQuota:
+    """How many more emails a studio may cause this hour, and when a slot frees up."""
+
+    remaining: int
+    resets_at: datetime | None
+
+
+async def studio_quota(deps: Deps, tx: Transaction, studio: str) -> StudioQuota:
+    """The studio's email quota state (every email the studio causes counts)."""
+    quota, now = Quota(deps.settings.emails_per_studio_per_hour), deps.clock()
+    used = await tx.rates.count("email:studio", studio, now, quota.window_seconds)
+    first = await tx.rates.first("email:studio", studio, now, quota.window_seconds)
+    resets_at = first + timedelta(seconds=quota.window_seconds) if first else None
+    return StudioQuota(max(0, quota.limit - used), resets_at)
+
+
+async def admin_email_allowed(
+    deps: Deps, tx: Transaction, kind: str, *, email: str, studio: str
+) -> None:
+    """Count one email an admin's action causes, or tell the admin why it can't go.
+
+    Admins are authenticated, so enumeration is no reason to hide a refusal from them: a
+    spent studio quota, or a spent per-address quota for this kind of email, raises
+    `EmailQuotaSpent` (a 429 saying when to retry) instead of dropping the email silently.
+    """
+    quota, now = Quota(deps.settings.emails_per_studio_per_hour), deps.clock()
+    state = await studio_quota(deps, tx, studio)
+    if state.remaining == 0:
+        raise EmailQuotaSpent(
+            "the studio's email quota for this hour is spent; try again later",
+            _seconds_until(state.resets_at, now),
+        )
+    if not await deps.email_allowed(tx, kind, email=email, studio=studio):
+        since = await tx.rates.first(
+            "email:address", f"{kind}:{email.lower()}", now, quota.window_seconds
+        )
+        resets_at = since + timedelta(seconds=quota.window_seconds) if since else None
+        raise EmailQuotaSpent(
+            "this address has had as many of these emails as an hour allows; try again later",
+            _seconds_until(resets_at, now),
+        )
+
+
+def _seconds_until(moment: datetime | None, now: datetime) -> float:
+    return max(1.0, (moment - now).total_seconds()) if moment else 1.0
+
+
+async def studio_name(deps: Deps, tx: Transaction, studio_id: str, given: str | None) -> str:
+    """The studio's name: the one given now (remembered), else the last known, else its id."""
+    if given:
+        await tx.studios.remember(studio_id, given)
+        return given
+    return await tx.studios.name(studio_id) or studio_id
 
 
 async def in_uniform_time(seconds: float, work: Awaitable[T]) -> T:

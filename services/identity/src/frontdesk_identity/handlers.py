@@ -26,9 +26,15 @@ from .adapters.unit_of_work import Transaction
 from .deps import Deps, in_uniform_time
 from .domain.accounts import Account, looks_like_email
 from .domain.commands import CompleteReset, CreateLogin, LogIn, RequestPasswordReset
-from .domain.errors import InvalidCredentials, NotAuthenticated, TooManyAttempts, UsernameTaken
+from .domain.errors import (
+    InvalidCredentials,
+    LinkNotUsable,
+    NotAuthenticated,
+    TooManyAttempts,
+    UsernameTaken,
+)
 from .domain.limits import LoginThrottle
-from .domain.tokens import RENEWABLE, new_token
+from .domain.tokens import RENEWABLE, LinkState, new_token
 from .links import issue_link, usable_token
 
 
@@ -138,7 +144,8 @@ async def request_password_reset(deps: Deps, cmd: RequestPasswordReset) -> None:
 async def _reset_if_known(deps: Deps, cmd: RequestPasswordReset) -> None:
     async with deps.db.transaction() as tx:
         account = await find_login(tx, cmd.login)
-        email = account.primary_email if account and account.has_login else None
+        typed = cmd.login if looks_like_email(cmd.login) else None
+        email = account.credential_address(typed) if account and account.has_login else None
         if account is None or email is None:
             return
         if await deps.email_allowed(tx, "password_reset", email=email, ip=cmd.ip):
@@ -185,6 +192,7 @@ async def complete_reset(deps: Deps, cmd: CompleteReset) -> None:
         await tx.tokens.spend(token.id, deps.clock())
         account.password_hash = new_hash
         await tx.accounts.save(account)
+        await tx.accounts.mark_proven(account.id, token.email, deps.clock())
         await end_everything(deps, tx, [account.id], "password_changed")
         notice = PasswordChanged(account_id=account.id, email=token.email, via="reset_link")
         await tx.publish(new_event(notice))
@@ -218,11 +226,17 @@ async def create_login(deps: Deps, cmd: CreateLogin) -> None:
         token = await usable_token(deps, tx, cmd.token, "create_login", lock=True)
         account = await tx.accounts.get(token.account_id, lock=True)
         assert account is not None
+        if account.has_login:
+            # Once a login exists no create-login link sets credentials, whenever it was
+            # issued; the row lock makes two submits of two live links wait for each other.
+            raise LinkNotUsable("this link is used", LinkState.USED.value)
         if await tx.accounts.username_taken(cmd.username, account.id):
             raise UsernameTaken("choose another username")
         await tx.tokens.spend(token.id, deps.clock())
         account.username, account.password_hash = cmd.username, new_hash
         await tx.accounts.save(account)
+        await tx.tokens.end_all([account.id], deps.clock(), "superseded")
+        await tx.accounts.mark_proven(account.id, token.email, deps.clock())
         event = LoginCreated(
             account_id=account.id,
             studio_id=account.studio_id,
@@ -255,6 +269,7 @@ async def _send_create_login_again(
     event = CreateLoginLinkRequested(
         account_id=account.id,
         studio_id=account.studio_id,
+        studio_name=await tx.studios.name(account.studio_id),
         email=email,
         given_name=account.given_name,
         family_name=account.family_name,

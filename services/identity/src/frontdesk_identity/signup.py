@@ -28,8 +28,9 @@ from .links import issue_link, usable_token
 async def sign_up(deps: Deps, cmd: SignUp) -> None:
     """Create an unproven account and send the verification code and link.
 
-    Same answer whatever the address: if it belongs to a login, the owner is told
-    instead and nothing is created. A taken username is the one thing said out loud.
+    Same answer whatever the address and whatever the username: if the address belongs
+    to a login, the owner is told instead and nothing is created. The username is only
+    held (pending) until the address is proven; a clash is told then, to the prover.
     """
     password = deps.policy.check(cmd.password)
     await in_uniform_time(deps.settings.uniform_response_seconds, _sign_up(deps, cmd, password))
@@ -38,10 +39,6 @@ async def sign_up(deps: Deps, cmd: SignUp) -> None:
 async def _sign_up(deps: Deps, cmd: SignUp, password: str) -> None:
     new_hash = await deps.hasher.hash(password)
     async with deps.db.transaction() as tx:
-        # The username first: a taken one is refused whatever the address, so the
-        # answer never depends on whether the address is known.
-        if await tx.accounts.username_taken(cmd.username):
-            raise UsernameTaken("choose another username")
         owner = next((a for a in await tx.accounts.by_email(cmd.email) if a.has_login), None)
         if owner is not None:
             if await deps.email_allowed(tx, "signup_attempt", email=cmd.email, ip=cmd.ip):
@@ -53,7 +50,7 @@ async def _sign_up(deps: Deps, cmd: SignUp, password: str) -> None:
             origin="signup",
             given_name=cmd.given_name,
             family_name=cmd.family_name,
-            username=cmd.username,
+            pending_username=cmd.username,
             password_hash=new_hash,
             emails=[cmd.email],
         )
@@ -90,12 +87,19 @@ async def verify_email(deps: Deps, cmd: VerifyEmail) -> TokenPair:
 
 async def _complete_signup(deps: Deps, tx: Transaction, token: StoredToken) -> TokenPair:
     account = await tx.accounts.get(token.account_id, lock=True)
-    assert account is not None and account.username is not None
+    assert account is not None and account.pending_username is not None
     if any(a.has_login for a in await tx.accounts.by_email(token.email)):
         raise InvalidCode("this address already belongs to a login")
+    # The username is taken only now, by whoever proves their address first; a clash is
+    # told to the address's owner (the link stays usable: nothing is spent). The unique
+    # index settles two provers racing for one name.
+    if await tx.accounts.username_taken(account.pending_username, account.id):
+        raise UsernameTaken("that username was taken meanwhile; sign up again with another")
     await tx.tokens.spend(token.id, deps.clock())
+    account.username, account.pending_username = account.pending_username, None
     account.email_verified_at = deps.clock()
     await tx.accounts.save(account)
+    await tx.accounts.mark_proven(account.id, token.email, deps.clock())
     done = SignupCompleted(account_id=account.id, username=account.username, email=token.email)
     completed = new_event(done)
     await tx.publish(completed)

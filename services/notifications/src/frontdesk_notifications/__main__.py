@@ -20,6 +20,7 @@ def main() -> None:
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        proxy_headers=False,  # X-Forwarded-For: the TRUSTED_PROXIES setting (frontdesk_kit.edge)
     )
 
 

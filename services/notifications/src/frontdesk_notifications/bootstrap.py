@@ -31,8 +31,9 @@ from frontdesk_kit import (
     load_settings,
     migrate,
 )
+from frontdesk_kit.edge import install_edge
 from frontdesk_kit.health import Check, database_check, health_router, kafka_check, migrations_check
-from frontdesk_kit.ops import ops_api_router
+from frontdesk_kit.ops import ops_api_router, token_guard
 
 from .adapters.mail import SmtpConfig, SmtpPool
 from .adapters.metrics import watch_emails
@@ -216,12 +217,14 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.include_router(health_router(_checks(app)))
-    app.include_router(ops_router())
     ops_token = lambda request: request.app.state.runtime.settings.ops_token  # noqa: E731
     ops_pool = lambda request: request.app.state.runtime.pool  # noqa: E731
+    guard = token_guard(ops_token, OPS_SETTING_NAME)
+    app.include_router(ops_router(guard))
     app.include_router(ops_api_router(ops_token, ops_pool, OPS_SETTING_NAME))
     app.include_router(resend_router(ops_token, ops_pool))
-    metrics.install(app)
+    install_edge(app, trusted_proxies=settings.trusted_proxies if settings else ())
+    metrics.install(app, guard=guard)  # the platform scrapes with the ops token
     return app
 
 

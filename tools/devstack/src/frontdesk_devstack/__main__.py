@@ -36,13 +36,25 @@ def down(cfg: StackConfig) -> None:
 
 
 def endpoints(cfg: StackConfig) -> dict[str, str]:
-    return {
+    """What `.local/stack.json` holds: every server's address, for tools and tests.
+
+    Each service of the checkout adds `<name>_url` (its base URL, where `up` starts it)
+    and `<name>_openapi_url` (its OpenAPI document; `/docs` beside it is the browsable
+    form), with the name's dashes as underscores: `client_registry_url`.
+    """
+    found = {
         "kafka_bootstrap": cfg.kafka_bootstrap,
         "postgres_dsn": postgres.dsn(cfg),
         "smtp": f"127.0.0.1:{cfg.smtp_port}",
         "inbox_url": cfg.inbox_url,
         "keys_dir": str(cfg.root / "keys"),
     }
+    for service in services.ALL:
+        if service.present():
+            name = service.name.replace("-", "_")
+            found[f"{name}_url"] = service.url()
+            found[f"{name}_openapi_url"] = f"{service.url()}/openapi.json"
+    return found
 
 
 def write_endpoints(cfg: StackConfig) -> None:

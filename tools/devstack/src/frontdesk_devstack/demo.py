@@ -10,7 +10,6 @@ does not happen the demo says which and exits with status 1.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import re
 import sys
@@ -21,16 +20,14 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from rich.console import Console
 
 from frontdesk_contracts import ClientImported, ContractError, from_record, new_event, to_record
 
+from .assertion import IDENTITY_AUDIENCE, REGISTRY_AUDIENCE, gateway_key, sign_assertion
 from .config import StackConfig
 from .services import IDENTITY, REGISTRY
 
-IDENTITY_AUDIENCE, REGISTRY_AUDIENCE = "frontdesk-identity", "frontdesk-client-registry"
 STEP_TIMEOUT = 20.0
 PAUSE = 1.5  # between scenes, so a person can follow; the steps themselves never sleep
 TOPICS = (
@@ -60,24 +57,16 @@ class Gateway:
     """The stand-in upstream gateway: signs admin assertions with the development key."""
 
     def __init__(self, cfg: StackConfig, admin_id: str, studios: dict[str, str]) -> None:
-        pem = (cfg.root / "keys" / "gateway-signing.pem").read_bytes()
-        key = load_pem_private_key(pem, None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise DemoFailed("gateway-signing.pem is not an Ed25519 key")
-        self._key = key
-        self._claims = {"sub": admin_id, "studios": list(studios), "studio_names": studios}
+        try:
+            self._key = gateway_key(cfg.root / "keys")
+        except ValueError as error:
+            raise DemoFailed(str(error)) from None
+        self._admin_id, self._studios = admin_id, dict(studios)
         self.name = admin_id.split("-")[0].capitalize()
 
     def headers(self, audience: str) -> dict[str, str]:
-        now = int(time.time())
-        claims = {**self._claims, "aud": audience, "iat": now, "exp": now + 300}
-        parts = [_b64(json.dumps(p).encode()) for p in ({"alg": "EdDSA", "typ": "JWT"}, claims)]
-        signature = self._key.sign(".".join(parts).encode())
-        return {"Authorization": "Bearer " + ".".join([*parts, _b64(signature)])}
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        token = sign_assertion(self._key, self._admin_id, self._studios, audience)
+        return {"Authorization": f"Bearer {token}"}
 
 
 class Kafka:

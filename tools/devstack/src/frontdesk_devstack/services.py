@@ -47,6 +47,9 @@ def _identity(cfg: StackConfig, keys: Path) -> dict[str, str]:
         "SEALING_PUBLIC_KEYS_FILE": str(keys / "sealing-public.json"),
         "TOKEN_DIGEST_KEY_FILE": str(keys / "identity-token-digest.key"),
         "PUBLIC_BASE_URL": IDENTITY.url(),
+        # The local stack's stand-in for the gateway (the tests, the demo) calls from
+        # loopback and names each person's address in X-Forwarded-For.
+        "TRUSTED_PROXIES": "127.0.0.1",
     }
 
 

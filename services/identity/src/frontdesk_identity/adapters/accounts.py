@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import asyncpg
 
@@ -12,9 +13,12 @@ from ..domain.errors import UsernameTaken
 
 _COLUMNS = """
 a.id, a.origin, a.given_name, a.family_name, a.studio_id, a.external_client_id, a.username,
-a.password_hash, a.email_verified_at, a.first_login_at, a.last_login_at, a.merged_into,
+a.password_hash, a.pending_username, a.email_verified_at, a.first_login_at, a.last_login_at,
+a.merged_into,
 COALESCE((SELECT array_agg(e.email ORDER BY e.position) FROM account_emails e
-          WHERE e.account_id = a.id), '{}') AS emails
+          WHERE e.account_id = a.id), '{}') AS emails,
+COALESCE((SELECT array_agg(e.email ORDER BY e.proven_at DESC) FROM account_emails e
+          WHERE e.account_id = a.id AND e.proven_at IS NOT NULL), '{}') AS proven_emails
 """
 _BY_ID = f"SELECT {_COLUMNS} FROM accounts a WHERE a.id = $1"  # noqa: S608 - constant
 _BY_ID_FOR_UPDATE = f"SELECT {_COLUMNS} FROM accounts a WHERE a.id = $1 FOR UPDATE"  # noqa: S608
@@ -28,8 +32,8 @@ WHERE m.email_key = $1 AND a.merged_into IS NULL ORDER BY a.created_at, a.id
 """  # noqa: S608 - constant
 _INSERT = """
 INSERT INTO accounts (id, origin, studio_id, external_client_id, given_name, family_name,
-                      username, username_key, password_hash)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                      username, username_key, password_hash, pending_username)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (studio_id, external_client_id) DO NOTHING
 RETURNING id
 """
@@ -39,8 +43,12 @@ ON CONFLICT DO NOTHING
 """
 _SAVE = """
 UPDATE accounts SET username = $2, username_key = $3, password_hash = $4,
-    email_verified_at = $5, first_login_at = $6, last_login_at = $7, merged_into = $8
+    email_verified_at = $5, first_login_at = $6, last_login_at = $7, merged_into = $8,
+    pending_username = $9
 WHERE id = $1
+"""
+_MARK_PROVEN = """
+UPDATE account_emails SET proven_at = $3 WHERE account_id = $1 AND email_key = $2
 """
 _USERNAME_TAKEN = "SELECT 1 FROM accounts WHERE username_key = $1 AND id <> $2"
 
@@ -69,11 +77,13 @@ def _account(row: asyncpg.Record | None) -> Account | None:
         external_client_id=row["external_client_id"],
         username=row["username"],
         password_hash=row["password_hash"],
+        pending_username=row["pending_username"],
         email_verified_at=row["email_verified_at"],
         first_login_at=row["first_login_at"],
         last_login_at=row["last_login_at"],
         merged_into=row["merged_into"],
         emails=list(row["emails"]),
+        proven_emails=list(row["proven_emails"]),
     )
 
 
@@ -111,7 +121,9 @@ class AccountRepository:
         values = (account.id, account.origin, account.studio_id, account.external_client_id)
         names = (account.given_name, account.family_name, account.username, key)
         async with _username_unique():
-            inserted = await self._conn.fetchval(_INSERT, *values, *names, account.password_hash)
+            inserted = await self._conn.fetchval(
+                _INSERT, *values, *names, account.password_hash, account.pending_username
+            )
         if inserted is None:
             return False
         for position, email in enumerate(account.emails):
@@ -124,7 +136,11 @@ class AccountRepository:
         login = (account.username, key, account.password_hash, account.email_verified_at)
         seen = (account.first_login_at, account.last_login_at, account.merged_into)
         async with _username_unique():
-            await self._conn.execute(_SAVE, account.id, *login, *seen)
+            await self._conn.execute(_SAVE, account.id, *login, *seen, account.pending_username)
+
+    async def mark_proven(self, account_id: str, email: str, now: datetime) -> None:
+        """Note that the client proved `email` now (used a link or code sent to it)."""
+        await self._conn.execute(_MARK_PROVEN, account_id, email_key(email), now)
 
     async def username_taken(self, username: str, by_other_than: str = "") -> bool:
         """Whether another account already uses `username`."""

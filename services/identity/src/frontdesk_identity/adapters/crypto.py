@@ -15,6 +15,7 @@ import jwt
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
 
@@ -139,11 +140,27 @@ class AdminAssertion:
         return self.studio_names.get(studio_id, studio_id)
 
 
+def signing_algorithm(public_key: Any) -> str:
+    """The one JWT algorithm a public key verifies: EdDSA, ES256 (P-256) or RS256.
+
+    Only that one is accepted: a token whose header names another algorithm is refused
+    before its signature is looked at (no algorithm confusion, no crash on a key of the
+    wrong kind)."""
+    if isinstance(public_key, Ed25519PublicKey):
+        return "EdDSA"
+    if isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name == "secp256r1":
+        return "ES256"
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return "RS256"
+    raise ValueError("the gateway key must be Ed25519, EC P-256 or RSA")
+
+
 class GatewayVerifier:
     """Checks the upstream gateway's signed assertion on every admin request."""
 
     def __init__(self, public_key: Any, audience: str, issuer: str | None = None) -> None:
         self._key = public_key
+        self._algorithm = signing_algorithm(public_key)
         self._audience = audience
         self._issuer = issuer
 
@@ -154,7 +171,7 @@ class GatewayVerifier:
             claims = jwt.decode(
                 assertion,
                 self._key,
-                algorithms=["EdDSA", "ES256", "RS256"],
+                algorithms=[self._algorithm],
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": ["exp", "sub", "aud"]},

@@ -8,6 +8,7 @@ import asyncpg
 
 _COUNT = "SELECT count(*) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
 _LAST = "SELECT max(at) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
+_FIRST = "SELECT min(at) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
 _RECORD = "INSERT INTO rate_events (kind, scope, at) VALUES ($1, $2, $3)"
 _CLEAR = "DELETE FROM rate_events WHERE kind = $1 AND scope = $2"
 _AUDIT = """
@@ -46,6 +47,14 @@ class RateRepository:
         last: datetime | None = await self._conn.fetchval(_LAST, kind, scope, since)
         return last
 
+    async def first(
+        self, kind: str, scope: str, now: datetime, window_seconds: float
+    ) -> datetime | None:
+        """When the oldest act still in the window happened, if any."""
+        since = now - timedelta(seconds=window_seconds)
+        found: datetime | None = await self._conn.fetchval(_FIRST, kind, scope, since)
+        return found
+
     async def record(self, kind: str, scope: str, now: datetime) -> None:
         """Count one act."""
         await self._conn.execute(_RECORD, kind, scope, now)
@@ -53,6 +62,30 @@ class RateRepository:
     async def clear(self, kind: str, scope: str) -> None:
         """Forget the acts of `kind` in `scope` (a successful login clears its failures)."""
         await self._conn.execute(_CLEAR, kind, scope)
+
+
+_UPSERT_STUDIO = """
+INSERT INTO studios (studio_id, name, updated_at) VALUES ($1, $2, now())
+ON CONFLICT (studio_id) DO UPDATE SET name = EXCLUDED.name, updated_at = now()
+WHERE studios.name <> EXCLUDED.name
+"""
+_STUDIO_NAME = "SELECT name FROM studios WHERE studio_id = $1"
+
+
+class StudioRepository:
+    """The last known display name of each studio."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def remember(self, studio_id: str, name: str) -> None:
+        """Store `name` as the studio's last known name."""
+        await self._conn.execute(_UPSERT_STUDIO, studio_id, name)
+
+    async def name(self, studio_id: str) -> str | None:
+        """The studio's last known name, if one was ever given."""
+        found: str | None = await self._conn.fetchval(_STUDIO_NAME, studio_id)
+        return found
 
 
 class AuditRepository:

@@ -12,7 +12,7 @@ from frontdesk_contracts import Envelope
 from frontdesk_kit import Outbox
 
 from .accounts import AccountRepository
-from .records import AuditRepository, DeliveryRepository, RateRepository
+from .records import AuditRepository, DeliveryRepository, RateRepository, StudioRepository
 from .tokens import SessionRepository, TokenRepository
 
 
@@ -27,6 +27,7 @@ class Transaction:
         self.sessions = SessionRepository(conn)
         self.rates = RateRepository(conn)
         self.audit = AuditRepository(conn)
+        self.studios = StudioRepository(conn)
         self.deliveries = DeliveryRepository(conn)
         self.published: list[Envelope[Any]] = []
 

@@ -45,11 +45,13 @@ class Account:
     external_client_id: str | None = None
     username: str | None = None
     password_hash: str | None = None
+    pending_username: str | None = None  # a signup's choice, taken once the address is proven
     email_verified_at: datetime | None = None
     first_login_at: datetime | None = None
     last_login_at: datetime | None = None
     merged_into: str | None = None
     emails: list[str] = field(default_factory=list)
+    proven_emails: list[str] = field(default_factory=list)  # most recently proven first
 
     @property
     def has_login(self) -> bool:
@@ -65,8 +67,17 @@ class Account:
 
     @property
     def may_resend_welcome(self) -> bool:
-        """The welcome email may be resent only to a client who never logged in."""
-        return not self.ever_logged_in and self.merged_into is None
+        """A create-login email may be resent only to a client who has no login yet."""
+        return self.resend_sends == "create_login"
+
+    @property
+    def resend_sends(self) -> Literal["create_login", "login_ready"] | None:
+        """What an admin's welcome resend sends: a create-login link while there is no
+        login; once a login exists but was never used, a "your login is ready" email
+        with no credential-setting link; nothing once the client has logged in."""
+        if self.ever_logged_in or self.merged_into is not None:
+            return None
+        return "login_ready" if self.has_login else "create_login"
 
     @property
     def awaits_login(self) -> bool:
@@ -75,7 +86,7 @@ class Account:
 
     def check_welcome_resend(self, email: str) -> str:
         """The known address to send the welcome email to, or why it may not go."""
-        if not self.may_resend_welcome:
+        if self.resend_sends is None:
             raise WelcomeNotAllowed(
                 "this client has already logged in; send a password reset instead"
             )
@@ -91,6 +102,20 @@ class Account:
             self.first_login_at = now
         self.last_login_at = now
         return first
+
+    def known_address(self, email: str) -> str | None:
+        """The account's own spelling of `email`, if it is one of its addresses."""
+        return next((k for k in self.emails if email_key(k) == email_key(email)), None)
+
+    def credential_address(self, typed: str | None) -> str | None:
+        """Where an email carrying a credential link (or a password notice) goes: the
+        address typed when it is one of the account's, else the one proven most recently
+        (by using a link sent to it), else the preferred one."""
+        known = self.known_address(typed) if typed else None
+        if known is not None:
+            return known
+        proven = next((p for p in self.proven_emails if self.known_address(p)), None)
+        return proven or self.primary_email
 
     @property
     def primary_email(self) -> str | None:

@@ -99,6 +99,13 @@ class TooManyAttempts(IdentityError):
         self.retry_after = retry_after
 
 
+class EmailQuotaSpent(TooManyAttempts):
+    """The studio's email quota is spent: an admin is told when to try again."""
+
+    title = "Email quota spent"
+    kind = "email-quota-spent"
+
+
 class LinkNotUsable(IdentityError):
     """A link is expired, used, superseded or unknown; `state` says which."""
 

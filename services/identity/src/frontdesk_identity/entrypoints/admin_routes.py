@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict
@@ -60,6 +60,11 @@ class EmailStateOut(BaseModel):
     at: datetime
 
 
+class EmailQuotaOut(BaseModel):
+    remaining: int
+    resets_at: datetime | None
+
+
 class AccessViewOut(BaseModel):
     account_id: str
     studio_id: str
@@ -69,6 +74,8 @@ class AccessViewOut(BaseModel):
     ever_logged_in: bool
     last_login_at: datetime | None
     resend_welcome_allowed: bool
+    resend_sends: Literal["create_login", "login_ready"] | None
+    email_quota: EmailQuotaOut
     last_emails: list[EmailStateOut]
 
     @classmethod
@@ -82,6 +89,8 @@ class AccessViewOut(BaseModel):
             ever_logged_in=view.ever_logged_in,
             last_login_at=view.last_login_at,
             resend_welcome_allowed=view.may_resend_welcome,
+            resend_sends=view.resend_sends,
+            email_quota=EmailQuotaOut(**vars(view.email_quota)),
             last_emails=[EmailStateOut(**vars(e)) for e in view.last_emails],
         )
 
@@ -130,7 +139,9 @@ async def resend_welcome(
     admin: Admin,
     deps: DepsDep,
 ) -> Accepted:
-    """Resend the welcome email (only to a client who never logged in; else 409)."""
+    """Resend the welcome to a client who never logged in (else 409): the create-login
+    link while there is no login, else a "your login is ready" email with no link that
+    sets credentials. 429 when the studio's email quota is spent."""
     work = admin_uc.resend_welcome(deps, admin, ResendWelcome(studio_id, account_id, body.email))
     await _audited(deps, admin, "resend_welcome", studio_id, account_id, work)
     return Accepted()

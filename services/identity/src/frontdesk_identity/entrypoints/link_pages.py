@@ -1,4 +1,8 @@
-"""The pages an email's link opens. Opening shows a form; submitting spends the token."""
+"""The pages an email's link opens. Opening shows a form; submitting spends the token.
+
+Every refusal re-renders the page with a sentence (never a problem body), and every form
+post passes the same-site check of `LinkPageRoute` first.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from ..deps import Deps
+from ..domain.accounts import valid_username
 from ..domain.commands import (
     CompleteReset,
     CreateLogin,
@@ -24,14 +29,32 @@ from ..handlers import (
     request_create_login_again,
     request_password_reset,
 )
+from ..link_views import LinkView, view_link
 from ..links import link_state
 from ..signup import resend_verification, verify_email
-from .pages import CURRENT_PASSWORD, LOGIN, PASSWORD, USERNAME, page
+from .link_guard import LinkPageRoute
+from .pages import (
+    CURRENT_PASSWORD,
+    FORGOT_PASSWORD,
+    LOGIN,
+    NEXT_STEP,
+    USERNAME,
+    USERNAME_RULES,
+    Field,
+    mask_address,
+    new_password,
+    page,
+    with_value,
+)
 from .pages import Form as HtmlForm
 from .web import client_ip, get_deps
 
-router = APIRouter(prefix="/links", tags=["link pages"], include_in_schema=True)
-Token = Annotated[str, Form(min_length=16, max_length=200)]
+router = APIRouter(
+    prefix="/links", tags=["link pages"], include_in_schema=True, route_class=LinkPageRoute
+)
+# Form fields take any text (missing is empty): the page, not FastAPI, says what is wrong.
+Text = Annotated[str, Form()]
+_MAX_TEXT = 1024
 
 _WHY = {
     LinkState.EXPIRED: "This link has expired.",
@@ -42,6 +65,24 @@ _WHY = {
 }
 
 
+def _sentence(error: IdentityError) -> str:
+    """A refusal as a client reads it: "Password not accepted: use at least 8 characters."."""
+    detail = error.detail.rstrip(".")
+    return f"{error.title}: {detail}."
+
+
+def _readable(*values: str) -> bool:
+    """Whether a form's values can be used at all (a NUL byte or a huge value cannot)."""
+    return all(len(v) <= _MAX_TEXT and "\x00" not in v for v in values)
+
+
+def _for_whom(view: LinkView) -> str:
+    masked = mask_address(view.email)
+    if view.username:
+        return f"For your login {view.username} ({masked})."
+    return f"For the account of {masked}."
+
+
 def _dead(purpose: Purpose, state: str, token: str) -> HTMLResponse:
     link = LinkState(state)
     why = _WHY[link]
@@ -49,15 +90,16 @@ def _dead(purpose: Purpose, state: str, token: str) -> HTMLResponse:
     # its password was set): either way a reset link is the way in, not a new one.
     revoked_login_link = purpose == "create_login" and link is LinkState.REVOKED
     login_exists = link is LinkState.USED or revoked_login_link
+    again = why + " We can send you a new one."
     if purpose == "password_reset" or login_exists:
         form = HtmlForm("/links/reset-password/new", "Send me a new reset link", [LOGIN])
-        return page("Link no longer works", why + " We can send you a new one.", form, status=410)
+        return page("Link no longer works", again, form, status=410)
     if purpose == "email_verification":
         form = HtmlForm("/links/verify-email/new", "Send me a new link", hidden={"token": token})
-        return page("Link no longer works", why + " We can send you a new one.", form, status=410)
+        return page("Link no longer works", again, form, status=410)
     if link in RENEWABLE:
         form = HtmlForm("/links/create-login/new", "Send me a new link", hidden={"token": token})
-        return page("Link no longer works", why + " We can send you a new one.", form, status=410)
+        return page("Link no longer works", again, form, status=410)
     return page(
         "Link no longer works",
         why + " Ask your studio to send you a new welcome email.",
@@ -65,137 +107,240 @@ def _dead(purpose: Purpose, state: str, token: str) -> HTMLResponse:
     )
 
 
+def _password(deps: Deps) -> Field:
+    s = deps.settings
+    return new_password(s.password_min_length, s.password_max_length)
+
+
+def _link_form_page(
+    title: str, view: LinkView, form: HtmlForm, message: str, status: int
+) -> HTMLResponse:
+    """A live link's form: whose link it is, its studio, and a refusal when there is one."""
+    account = _for_whom(view) if view.email else ""
+    return page(
+        title,
+        message,
+        form,
+        status=status,
+        error=bool(message),
+        account=account,
+        studio=view.studio_name,
+    )
+
+
+# --- reset password -------------------------------------------------------------------
+
+
+def _reset_page(
+    deps: Deps, token: str, view: LinkView, message: str = "", status: int = 200
+) -> HTMLResponse:
+    form = HtmlForm(
+        "/links/reset-password", "Set new password", [_password(deps)], {"token": token}
+    )
+    return _link_form_page("Choose a new password", view, form, message, status)
+
+
 @router.get("/reset-password", response_class=HTMLResponse)
 async def reset_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> HTMLResponse:
     """The reset page: a form to choose a new password (the token is not spent)."""
-    state = await link_state(deps, token, "password_reset")
-    if state is not LinkState.VALID:
-        return _dead("password_reset", state.value, token)
-    form = HtmlForm("/links/reset-password", "Set new password", [PASSWORD], {"token": token})
-    return page("Choose a new password", "", form)
+    view = await view_link(deps, token, "password_reset")
+    if view.state is not LinkState.VALID:
+        return _dead("password_reset", view.state.value, token)
+    return _reset_page(deps, token, view)
 
 
 @router.post("/reset-password", response_class=HTMLResponse)
 async def reset_submit(
-    token: Token,
-    password: Annotated[str, Form(max_length=1024)],
-    deps: Annotated[Deps, Depends(get_deps)],
+    deps: Annotated[Deps, Depends(get_deps)], token: Text = "", password: Text = ""
 ) -> HTMLResponse:
     """Submitting the reset form: spends the token, sets the password, ends sessions."""
+    if not _readable(token):
+        return _dead("password_reset", LinkState.UNKNOWN.value, "")
+    if not _readable(password):
+        view = await view_link(deps, token, "password_reset")
+        return _reset_page(deps, token, view, _UNUSABLE, 400)
     try:
         await complete_reset(deps, CompleteReset(token, password))
     except LinkNotUsable as error:
         return _dead("password_reset", error.state, token)
     except IdentityError as error:
-        form = HtmlForm("/links/reset-password", "Set new password", [PASSWORD], {"token": token})
-        return page("Choose a new password", error.detail, form, status=error.status, error=True)
-    return page("Password changed", "Your password was changed. You can now log in.")
+        view = await view_link(deps, token, "password_reset")
+        return _reset_page(deps, token, view, _sentence(error), error.status)
+    return page(
+        "Password changed",
+        "Your password was changed and every earlier session was signed out.",
+        next_step=NEXT_STEP,
+    )
+
+
+_UNUSABLE = "This form holds a value we cannot use. Type it again."
+
+
+@router.get("/reset-password/new", response_class=HTMLResponse)
+async def reset_request_form() -> HTMLResponse:
+    """Forgot your password? Ask for a reset link by address or username."""
+    form = HtmlForm("/links/reset-password/new", "Send me a reset link", [LOGIN])
+    return page(
+        "Forgot your password?",
+        "Type your email address or username and we will email you a link to choose a "
+        "new password. The link works for one hour.",
+        form,
+    )
 
 
 @router.post("/reset-password/new", response_class=HTMLResponse)
 async def reset_again(
-    login: Annotated[str, Form(min_length=1, max_length=254)],
-    request: Request,
-    deps: Annotated[Deps, Depends(get_deps)],
+    request: Request, deps: Annotated[Deps, Depends(get_deps)], login: Text = ""
 ) -> HTMLResponse:
-    """Ask for a new reset link from a dead link's page; the same answer for anyone."""
+    """Ask for a reset link (forgot password, or a dead link's page); the same answer for
+    anyone."""
+    login = login.strip()
+    if not login or len(login) > 254 or not _readable(login):
+        form = HtmlForm("/links/reset-password/new", "Send me a reset link", [LOGIN])
+        refusal = "Type the email address or username of your login (at most 254 characters)."
+        return page("Forgot your password?", refusal, form, status=422, error=True)
     await request_password_reset(deps, RequestPasswordReset(login, client_ip(request)))
-    return page("Check your email", "If an account matches, we sent it a new reset link.")
+    return page(
+        "Check your email",
+        "If an account matches, we sent it a new reset link. It works for one hour.",
+    )
+
+
+# --- create login ---------------------------------------------------------------------
+
+
+def _create_login_page(
+    deps: Deps, token: str, view: LinkView, message: str = "", status: int = 200, username: str = ""
+) -> HTMLResponse:
+    fields = with_value([USERNAME, _password(deps)], "username", username)
+    form = HtmlForm("/links/create-login", "Create my login", fields, {"token": token})
+    return _link_form_page("Create your login", view, form, message, status)
 
 
 @router.get("/create-login", response_class=HTMLResponse)
 async def create_login_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> HTMLResponse:
     """The create-your-login page: choose a username and password."""
-    state = await link_state(deps, token, "create_login")
-    if state is not LinkState.VALID:
-        return _dead("create_login", state.value, token)
-    fields = [USERNAME, PASSWORD]
-    form = HtmlForm("/links/create-login", "Create my login", fields, {"token": token})
-    return page("Create your login", "", form)
+    view = await view_link(deps, token, "create_login")
+    if view.state is not LinkState.VALID:
+        return _dead("create_login", view.state.value, token)
+    return _create_login_page(deps, token, view)
 
 
 @router.post("/create-login", response_class=HTMLResponse)
 async def create_login_submit(
-    token: Token,
-    username: Annotated[str, Form(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")],
-    password: Annotated[str, Form(max_length=1024)],
     deps: Annotated[Deps, Depends(get_deps)],
+    token: Text = "",
+    username: Text = "",
+    password: Text = "",
 ) -> HTMLResponse:
     """Submitting the create-login form: spends the token and creates the login."""
+    if not _readable(token):
+        return _dead("create_login", LinkState.UNKNOWN.value, "")
+    view = await view_link(deps, token, "create_login")
+    if view.state is not LinkState.VALID:
+        return _dead("create_login", view.state.value, token)
+    if not _readable(username, password):
+        return _create_login_page(deps, token, view, _UNUSABLE, 400)
+    username = username.strip()
+    if not valid_username(username):
+        refusal = f"Username not accepted: use {USERNAME_RULES[0].lower()}{USERNAME_RULES[1:]}"
+        return _create_login_page(deps, token, view, refusal, 422, username)
     try:
         await create_login(deps, CreateLogin(token, username, password))
     except LinkNotUsable as error:
         return _dead("create_login", error.state, token)
     except IdentityError as error:
-        fields = [USERNAME, PASSWORD]
-        form = HtmlForm("/links/create-login", "Create my login", fields, {"token": token})
-        return page("Create your login", error.detail, form, status=error.status, error=True)
-    return page("Your login is ready", f"You can now log in as {username}.")
+        return _create_login_page(deps, token, view, _sentence(error), error.status, username)
+    return page(
+        "Your login is ready",
+        f"You can now log in as {username}.",
+        account=f"Your email address {mask_address(view.email)} works as a login too.",
+        next_step=NEXT_STEP,
+    )
 
 
 @router.post("/create-login/new", response_class=HTMLResponse)
 async def create_login_again(
-    token: Token, request: Request, deps: Annotated[Deps, Depends(get_deps)]
+    request: Request, deps: Annotated[Deps, Depends(get_deps)], token: Text = ""
 ) -> HTMLResponse:
     """Ask for a new create-login link from an expired or superseded link's page."""
-    await request_create_login_again(deps, token, client_ip(request))
+    if _readable(token):
+        await request_create_login_again(deps, token, client_ip(request))
     return page(
         "Check your email",
         "If this link was for a login that still needs creating, we sent a new link.",
     )
 
 
+# --- verify email ---------------------------------------------------------------------
+
+
 @router.get("/verify-email", response_class=HTMLResponse)
 async def verify_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> HTMLResponse:
     """The verification page: one button confirms (mail scanners only open links)."""
-    state = await link_state(deps, token, "email_verification")
-    if state is not LinkState.VALID:
-        return _dead("email_verification", state.value, token)
+    view = await view_link(deps, token, "email_verification")
+    if view.state is not LinkState.VALID:
+        return _dead("email_verification", view.state.value, token)
     form = HtmlForm("/links/verify-email", "Confirm my address", hidden={"token": token})
-    return page("Confirm your email address", "", form)
+    account = f"The address: {mask_address(view.email)}."
+    return page("Confirm your email address", "", form, account=account, studio=view.studio_name)
 
 
 @router.post("/verify-email", response_class=HTMLResponse)
-async def verify_submit(token: Token, deps: Annotated[Deps, Depends(get_deps)]) -> HTMLResponse:
+async def verify_submit(deps: Annotated[Deps, Depends(get_deps)], token: Text = "") -> HTMLResponse:
     """Submitting the verification form: proves the address, completes the signup."""
+    if not _readable(token):
+        return _dead("email_verification", LinkState.UNKNOWN.value, "")
     try:
         await verify_email(deps, VerifyEmail(token=token))
     except IdentityError as error:
         state = await link_state(deps, token, "email_verification")
         if state is not LinkState.VALID:
             return _dead("email_verification", state.value, token)
-        return page("Address not confirmed", error.detail, status=error.status, error=True)
-    return page("Address confirmed", "Your account is ready. You can now log in in the app.")
+        return page("Address not confirmed", _sentence(error), status=error.status, error=True)
+    return page("Address confirmed", "Your account is ready.", next_step=NEXT_STEP)
 
 
 @router.post("/verify-email/new", response_class=HTMLResponse)
 async def verify_again(
-    token: Token, request: Request, deps: Annotated[Deps, Depends(get_deps)]
+    request: Request, deps: Annotated[Deps, Depends(get_deps)], token: Text = ""
 ) -> HTMLResponse:
     """Ask for a new verification link from a dead link's page."""
-    await resend_verification(deps, token, client_ip(request))
+    if _readable(token):
+        await resend_verification(deps, token, client_ip(request))
     return page("Check your email", "If the address still needs confirming, we sent a new link.")
 
 
+# --- sign in --------------------------------------------------------------------------
+
 _SIGN_IN = HtmlForm("/links/sign-in", "Sign in", [LOGIN, CURRENT_PASSWORD])
+_SIGN_IN_HINT = "Use your username or email address."
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
 async def sign_in_form() -> HTMLResponse:
-    """Where emails' "sign in" links land: check a login without the app."""
-    return page("Sign in", "Use your username or email address.", _SIGN_IN)
+    """Where emails' "sign in" links land: check a login without the app, or ask for a
+    reset link."""
+    return page("Sign in", _SIGN_IN_HINT, _SIGN_IN, links=[FORGOT_PASSWORD])
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
 async def sign_in_submit(
-    login: Annotated[str, Form(min_length=1, max_length=254)],
-    password: Annotated[str, Form(min_length=1, max_length=1024)],
     request: Request,
     deps: Annotated[Deps, Depends(get_deps)],
+    login: Text = "",
+    password: Text = "",
 ) -> HTMLResponse:
     """A password login (throttled like the app's); the app keeps the session, not this page."""
+    login = login.strip()
+    if not login or not password or len(login) > 254 or not _readable(login, password):
+        refusal = "Type your username or email address and your password."
+        return page("Sign in", refusal, _SIGN_IN, status=422, error=True, links=[FORGOT_PASSWORD])
     try:
         await log_in(deps, LogIn(login, password, client_ip(request)))
     except IdentityError as error:
-        return page("Sign in", error.detail, _SIGN_IN, status=error.status, error=True)
-    return page("You are signed in", "Your login works. Continue in the app.")
+        sentence = _sentence(error)
+        return page(
+            "Sign in", sentence, _SIGN_IN, status=error.status, error=True, links=[FORGOT_PASSWORD]
+        )
+    return page("You are signed in", "Your login works.", next_step="Continue in the app.")

@@ -26,6 +26,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+    retry_after: int | None = None
 
 
 def problem(
@@ -36,10 +37,18 @@ def problem(
     *,
     headers: dict[str, str] | None = None,
     errors: list[dict[str, Any]] | None = None,
+    retry_after: int | None = None,
 ) -> JSONResponse:
-    """A problem response."""
+    """A problem response; `retry_after` (seconds) also goes in the `Retry-After` header."""
+    if retry_after is not None:
+        headers = {**(headers or {}), "Retry-After": str(retry_after)}
     body = Problem(
-        type=PROBLEM_TYPE_BASE + kind, title=title, status=status, detail=detail, errors=errors
+        type=PROBLEM_TYPE_BASE + kind,
+        title=title,
+        status=status,
+        detail=detail,
+        errors=errors,
+        retry_after=retry_after,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),
@@ -60,10 +69,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_identity_error(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, IdentityError)
-        headers = None
+        retry_after = None
         if isinstance(error, TooManyAttempts):
-            headers = {"Retry-After": str(max(1, round(error.retry_after)))}
-        return problem(error.status, error.kind, error.title, error.detail, headers=headers)
+            retry_after = max(1, round(error.retry_after))
+        return problem(error.status, error.kind, error.title, error.detail, retry_after=retry_after)
 
     async def on_validation(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)

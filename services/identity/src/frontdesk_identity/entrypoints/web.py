@@ -22,8 +22,8 @@ def get_deps(request: Request) -> Deps:
 
 
 def client_ip(request: Request) -> str:
-    """The caller's address (the proxy in front sets the client; see uvicorn's
-    --forwarded-allow-ips)."""
+    """The caller's address: the peer, or the X-Forwarded-For client when the peer is a
+    trusted proxy (FRONTDESK_IDENTITY_TRUSTED_PROXIES; `frontdesk_kit.edge`)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -35,6 +35,7 @@ class LinkPaths:
     reset: str = "/links/reset-password"
     verify_email: str = "/links/verify-email"
     sign_in: str = "/links/sign-in"
+    forgot_password: str = "/links/reset-password/new"  # noqa: S105 - a path
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class RenderedEmail:
     def __repr__(self) -> str:  # never show a rendered body by accident
         return f"RenderedEmail(subject={self.subject!r})"
 
+
+# Emails without a secret link point at the page that does what their text offers.
+_PLAIN_LINK_PATH = {"password_changed": "forgot_password"}
 
 _LINK_PATH = {
     "create_login": "create_login",
@@ -116,7 +120,8 @@ class EmailRenderer:
         base = self._links.base_url.rstrip("/")
         path_name = _LINK_PATH.get(template)
         if path_name is None:
-            return base + self._links.sign_in
+            path: str = getattr(self._links, _PLAIN_LINK_PATH.get(template, "sign_in"))
+            return base + path
         if "token" not in secrets:
             raise TemplateError(f"template {template!r} needs a token and the message has none")
         query = urlencode({"token": secrets["token"].reveal()})

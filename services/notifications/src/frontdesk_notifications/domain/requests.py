@@ -18,6 +18,7 @@ from frontdesk_contracts import (
     EmailKind,
     EmailVerificationRequested,
     EventPayload,
+    LoginReadyEmailRequested,
     PasswordChanged,
     PasswordResetRequested,
     SealedSecret,
@@ -108,6 +109,24 @@ def _(payload: WelcomeEmailRequested) -> EmailRequest:
 @email_requested_by.register
 def _(payload: CreateLoginLinkRequested) -> EmailRequest:
     return _create_login(payload, "welcome_resend")
+
+
+@email_requested_by.register
+def _(payload: LoginReadyEmailRequested) -> EmailRequest:
+    """The welcome resend once a login exists: sign in, or ask for a reset; no token."""
+    return EmailRequest(
+        kind="login_ready",
+        template="login_ready",
+        recipient=payload.email,
+        account_id=payload.account_id,
+        studio_id=payload.studio_id,
+        context={
+            "given_name": payload.given_name,
+            "studio_name": payload.studio_name,
+            "username": payload.username,
+            "reset_request_page": payload.reset_request_page,
+        },
+    )
 
 
 @email_requested_by.register

@@ -1,13 +1,19 @@
-"""The ops API: what became of each message, and the suppression list."""
+"""The ops API: what became of each message, and the suppression list.
+
+Every route reads or changes people's data (addresses, accounts, delivery states), so
+every one needs the ops token (``Authorization: Bearer``, FRONTDESK_NOTIFICATIONS_OPS_TOKEN):
+401 without it or with another, 503 while none is configured.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from .. import queries
@@ -68,8 +74,10 @@ class Problem(BaseModel):
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {**_PROBLEM, "description": "No filter given"},
+    401: {**_PROBLEM, "description": "No ops token, or not the configured one"},
     404: {**_PROBLEM, "description": "Not found"},
     422: {**_PROBLEM, "description": "Invalid request"},
+    503: {**_PROBLEM, "description": "The ops API is disabled: no ops token configured"},
 }
 
 
@@ -78,9 +86,11 @@ def _deps(request: Request) -> Deps:
     return deps
 
 
-def ops_router() -> APIRouter:
-    """Routes under /messages and /suppressions."""
-    router = APIRouter(tags=["operations"], responses=PROBLEM_RESPONSES)
+def ops_router(guard: Callable[..., Any]) -> APIRouter:
+    """Routes under /messages and /suppressions, each behind `guard` (the ops token)."""
+    router = APIRouter(
+        tags=["operations"], responses=PROBLEM_RESPONSES, dependencies=[Depends(guard)]
+    )
 
     @router.get("/messages", response_model=MessageList)
     async def messages(
@@ -121,7 +131,9 @@ def ops_router() -> APIRouter:
         return SuppressionList(suppressions=[SuppressionView.model_validate(s) for s in found])
 
     @router.delete("/suppressions/{address}", status_code=204)
-    async def lift(request: Request, address: str) -> Response:
+    async def lift(
+        request: Request, address: Annotated[str, Path(min_length=1, max_length=254)]
+    ) -> Response:
         """Send to `address` again (e.g. after the recipient fixed their mailbox)."""
         if not await queries.lift_suppression(_deps(request), address):
             raise HTTPException(404, f"{address} is not suppressed")
