@@ -81,7 +81,7 @@ class Deps:
         caller sees: the HTTP answer stays the same.
         """
         s, now = self.settings, self.clock()
-        address = f"{kind}:{email.lower()}"
+        address = address_scope(kind, email)
         scopes = [("email:address", address, Quota(s.emails_per_address_per_hour))]
         if ip:
             scopes.append(("email:ip", ip, Quota(s.emails_per_ip_per_hour)))
@@ -103,13 +103,20 @@ class StudioQuota:
     resets_at: datetime | None
 
 
-async def studio_quota(deps: Deps, tx: Transaction, studio: str) -> StudioQuota:
-    """The studio's email quota state (every email the studio causes counts)."""
-    quota, now = Quota(deps.settings.emails_per_studio_per_hour), deps.clock()
-    used = await tx.rates.count("email:studio", studio, now, quota.window_seconds)
-    first = await tx.rates.first("email:studio", studio, now, quota.window_seconds)
+async def _quota_state(
+    deps: Deps, tx: Transaction, kind: str, scope: str, limit: int
+) -> StudioQuota:
+    quota, now = Quota(limit), deps.clock()
+    used = await tx.rates.count(kind, scope, now, quota.window_seconds)
+    first = await tx.rates.first(kind, scope, now, quota.window_seconds)
     resets_at = first + timedelta(seconds=quota.window_seconds) if first else None
     return StudioQuota(max(0, quota.limit - used), resets_at)
+
+
+async def studio_quota(deps: Deps, tx: Transaction, studio: str) -> StudioQuota:
+    """The studio's email quota state (every email the studio causes counts)."""
+    limit = deps.settings.emails_per_studio_per_hour
+    return await _quota_state(deps, tx, "email:studio", studio, limit)
 
 
 async def admin_email_allowed(
@@ -121,26 +128,20 @@ async def admin_email_allowed(
     spent studio quota, or a spent per-address quota for this kind of email, raises
     `EmailQuotaSpent` (a 429 saying when to retry) instead of dropping the email silently.
     """
-    quota, now = Quota(deps.settings.emails_per_studio_per_hour), deps.clock()
-    state = await studio_quota(deps, tx, studio)
-    if state.remaining == 0:
-        raise EmailQuotaSpent(
-            "the studio's email quota for this hour is spent; try again later",
-            _seconds_until(state.resets_at, now),
-        )
-    if not await deps.email_allowed(tx, kind, email=email, studio=studio):
-        since = await tx.rates.first(
-            "email:address", f"{kind}:{email.lower()}", now, quota.window_seconds
-        )
-        resets_at = since + timedelta(seconds=quota.window_seconds) if since else None
-        raise EmailQuotaSpent(
-            "this address has had as many of these emails as an hour allows; try again later",
-            _seconds_until(resets_at, now),
-        )
+    if await deps.email_allowed(tx, kind, email=email, studio=studio):
+        return
+    state, why = await studio_quota(deps, tx, studio), "the studio's email quota for this hour"
+    if state.remaining > 0:
+        limit = deps.settings.emails_per_address_per_hour
+        state = await _quota_state(deps, tx, "email:address", address_scope(kind, email), limit)
+        why = "this address's quota of these emails for this hour"
+    wait = (state.resets_at - deps.clock()).total_seconds() if state.resets_at else 1.0
+    raise EmailQuotaSpent(f"{why} is spent; try again later", max(1.0, wait))
 
 
-def _seconds_until(moment: datetime | None, now: datetime) -> float:
-    return max(1.0, (moment - now).total_seconds()) if moment else 1.0
+def address_scope(kind: str, email: str) -> str:
+    """The per-address quota's scope: one kind of email to one address."""
+    return f"{kind}:{email.lower()}"
 
 
 async def studio_name(deps: Deps, tx: Transaction, studio_id: str, given: str | None) -> str:
