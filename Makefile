@@ -6,8 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
-PACKAGES := contracts libs/kit tools/devmail tools/devstack tools/cli $(SERVICES)
-DEV_TOOLS := pytest pytest-asyncio ruff mypy httpx playwright axe-playwright-python schemathesis
+PACKAGES := contracts libs/kit libs/testing tools/devmail tools/devstack tools/cli $(SERVICES)
+DEV_TOOLS := pytest pytest-asyncio pytest-timeout time-machine ruff mypy httpx playwright \
+	axe-playwright-python schemathesis
 STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
@@ -62,8 +63,8 @@ status: venv
 	@$(DEVSTACK) status
 
 test-unit: venv
-	$(PY) -m pytest contracts/tests libs/kit/tests tools/devmail/tests tools/devstack/tests tools/cli/tests \
-		$(wildcard services/*/tests)
+	$(PY) -m pytest contracts/tests libs/kit/tests libs/testing/tests tools/devmail/tests \
+		tools/devstack/tests tools/cli/tests $(wildcard services/*/tests)
 
 test-integration: infra-up
 	$(PY) -m pytest tests/integration
@@ -88,7 +89,8 @@ contracts: venv
 	$(PY) -m frontdesk_contracts.generate
 
 typecheck: venv
-	$(PY) -m mypy contracts/src libs/kit/src tools/cli/src $(foreach s,$(SERVICES),$(s)/src)
+	$(PY) -m mypy contracts/src libs/kit/src libs/testing/src tools/cli/src tools/devmail/src \
+		tools/devstack/src $(foreach s,$(SERVICES),$(s)/src)
 
 bench: infra-up
 	$(PY) -m frontdesk_devstack.bench

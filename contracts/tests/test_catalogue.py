@@ -12,11 +12,13 @@ from frontdesk_contracts import (
     EventPayload,
     all_topics,
     dead_letter_topic,
+    longest_replay_ms,
     topic_for_event,
     topic_for_source,
     topic_named,
     topics_read_by,
 )
+from frontdesk_contracts.catalogue import DEAD_LETTER_RETENTION_MS
 
 
 @pytest.mark.parametrize("model", list(REGISTRY), ids=lambda m: m.event_type)
@@ -44,9 +46,13 @@ def test_who_reads_what() -> None:
     reads = {g.group_id: [t.name for t in topics_read_by(g.group_id)] for g in CONSUMER_GROUPS}
 
     assert reads == {
-        "frontdesk-identity": ["frontdesk.client-registry.v1", "platform.client-imports.v1"],
+        "frontdesk-identity": [
+            "frontdesk.client-registry.v1",
+            "frontdesk.notifications.v1",
+            "platform.client-imports.v1",
+        ],
         "frontdesk-client-registry": ["frontdesk.identity.v1"],
-        "frontdesk-notifications": ["frontdesk.identity.v1", "frontdesk.client-registry.v1"],
+        "frontdesk-notifications": ["frontdesk.identity.v1"],
     }
 
 
@@ -73,6 +79,14 @@ def test_topic_creation_sees_every_topic_and_dead_letter_topic() -> None:
     assert identity.config == {"cleanup.policy": "delete", "retention.ms": str(30 * 86_400_000)}
     assert all(spec.config["cleanup.policy"] == "delete" for spec in specs.values())
     assert [spec.name for spec in all_topics()] == sorted(specs)
+
+
+def test_the_longest_replay_is_the_longest_retention_of_any_topic() -> None:
+    retentions = [int(spec.config["retention.ms"]) for spec in all_topics()]
+
+    assert longest_replay_ms() == max(retentions) == 30 * 86_400_000
+    assert longest_replay_ms() >= max(topic.retention_ms for topic in TOPICS)
+    assert longest_replay_ms() >= DEAD_LETTER_RETENTION_MS
 
 
 def test_an_unknown_name_is_a_key_error() -> None:

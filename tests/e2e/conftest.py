@@ -25,11 +25,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from frontdesk_contracts import ClientImported, new_event, to_record
-from frontdesk_devmail.client import InboxClient
 from frontdesk_devstack.config import StackConfig
 from frontdesk_devstack.services import IDENTITY, NOTIFICATIONS, REGISTRY
+from frontdesk_testing import Admin, InboxClient, StandInGateway
 
-from .people import Admin, Gateway, Journey, eventually
+from .people import Journey
 
 pytestmark = pytest.mark.integration
 
@@ -71,8 +71,9 @@ def stack() -> Stack:
 
 
 @pytest.fixture(scope="session")
-def gateway(stack: Stack) -> Gateway:
-    return Gateway(stack.keys_dir)
+def gateway(stack: Stack) -> StandInGateway:
+    """The stack's stand-in gateway: the services are given its public key."""
+    return StandInGateway.load(stack.keys_dir)
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def studio(unique: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def admin(studio: tuple[str, str], gateway: Gateway, unique: str) -> Admin:
+def admin(studio: tuple[str, str], gateway: StandInGateway, unique: str) -> Admin:
     """An admin of this test's studio."""
     return Admin(f"admin-{unique}", {studio[0]: studio[1]}, gateway)
 
@@ -239,8 +240,3 @@ def journey(
     identity: httpx.AsyncClient, registry: httpx.AsyncClient, inbox: InboxClient, admin: Admin
 ) -> Journey:
     return Journey(identity, registry, inbox, admin)
-
-
-@pytest.fixture
-def poll() -> Any:
-    return eventually

@@ -1,66 +1,28 @@
 """The people of the end-to-end tests: an admin through the gateway, and a client.
 
 `Journey` does what a client and an admin do, over the services' real interfaces only:
-the app's and the gateway's HTTP APIs, the email links' pages, the inbox's JSON API.
+the app's and the gateway's HTTP APIs, the email links' pages, the inbox's JSON API. The
+admins are the test harness's (`frontdesk_testing.Admin`), signing through the stack's
+stand-in gateway.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 
-from frontdesk_devmail.client import InboxClient
+from frontdesk_testing import Admin, InboxClient, Message
 
-IDENTITY_AUDIENCE = "frontdesk-identity"
-REGISTRY_AUDIENCE = "frontdesk-client-registry"
 PASSWORD = "violet harbour lantern"
 NEW_PASSWORD = "copper meadow whistle"
 # Mail from the services reaches the inbox within a second or two; a generous bound
 # keeps a slow CI machine from flaking without slowing a passing run.
 MAIL_TIMEOUT = 30.0
-
-
-class Gateway:
-    """The stand-in upstream gateway: signs admin assertions with its development key."""
-
-    def __init__(self, keys_dir: Path) -> None:
-        self._key = (keys_dir / "gateway-signing.pem").read_bytes()
-
-    def assertion(self, admin: Admin, audience: str) -> str:
-        now = int(time.time())
-        claims = {
-            "sub": admin.admin_id,
-            "studios": list(admin.studios),
-            "studio_names": dict(admin.studios),
-            "aud": audience,
-            "iat": now,
-            "exp": now + 300,
-        }
-        return jwt.encode(claims, self._key, algorithm="EdDSA")
-
-
-@dataclass(frozen=True)
-class Admin:
-    """An admin of some studios ({studio id: name}), calling through the gateway."""
-
-    admin_id: str
-    studios: dict[str, str]
-    gateway: Gateway
-
-    def identity(self) -> dict[str, str]:
-        """Headers of an admin call to identity."""
-        return {"Authorization": f"Bearer {self.gateway.assertion(self, IDENTITY_AUDIENCE)}"}
-
-    def registry(self) -> dict[str, str]:
-        """Headers of an admin call to client-registry."""
-        return {"Authorization": f"Bearer {self.gateway.assertion(self, REGISTRY_AUDIENCE)}"}
+# What follows events across Kafka (client-registry's copy of a first login or a merge)
+# shows within a second or two as well; no inbox can be waited on for it.
+VIEW_TIMEOUT = 20.0
 
 
 class Journey:
@@ -80,9 +42,9 @@ class Journey:
 
     @property
     def studio_id(self) -> str:
-        return next(iter(self.admin.studios))
+        return self.admin.studio_id
 
-    async def mail(self, to: str, subject: str, since: Any = None) -> Any:
+    async def mail(self, to: str, subject: str, since: Message | None = None) -> Message:
         """The email to `to` whose subject contains `subject` (after message `since`)."""
         since_id = since.id if since is not None else None
         return await self.inbox.wait_for(
@@ -104,7 +66,7 @@ class Journey:
         """The access view an admin (this journey's by default) sees for one client."""
         admin = admin or self.admin
         view = await self.identity.get(
-            f"/v1/admin/studios/{next(iter(admin.studios))}/clients/{account_id}/access",
+            f"/v1/admin/studios/{admin.studio_id}/clients/{account_id}/access",
             headers=admin.identity(),
         )
         assert view.status_code == 200, view.text
@@ -137,9 +99,8 @@ class Journey:
     async def clients(self, admin: Admin | None = None, **query: str) -> list[dict[str, Any]]:
         """The studio's clients as the admin sees them in client-registry."""
         admin = admin or self.admin
-        studio_id = next(iter(admin.studios))
         page = await self.registry.get(
-            f"/v1/studios/{studio_id}/clients", params=query, headers=admin.registry()
+            f"/v1/studios/{admin.studio_id}/clients", params=query, headers=admin.registry()
         )
         assert page.status_code == 200, page.text
         found: list[dict[str, Any]] = page.json()["clients"]
@@ -156,17 +117,3 @@ def _form_action(html: str) -> str:
     match = re.search(r'<form method="post" action="([^"]+)">', html)
     assert match, f"no form in the page: {html}"
     return match.group(1)
-
-
-async def eventually(check: Any, timeout: float = 20.0, every: float = 0.2) -> Any:
-    """Poll `check()` (async) until it returns something truthy; its last answer otherwise.
-
-    For views that follow events across Kafka (client-registry's copy of a first login
-    or a merge), which no inbox can be waited on for.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        answer = await check()
-        if answer or time.monotonic() > deadline:
-            return answer
-        await asyncio.sleep(every)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from .people import PASSWORD
+from frontdesk_testing import eventually
+
+from .people import PASSWORD, VIEW_TIMEOUT
 
 pytestmark = pytest.mark.integration
 
 
-async def test_an_admin_created_client_creates_their_login_from_the_email(
-    journey, unique, studio, poll
-):
+async def test_an_admin_created_client_creates_their_login_from_the_email(journey, unique, studio):
     email = f"ada-{unique}@example.test"
     account_id = await journey.create_client(email, "Ada")
 
@@ -38,17 +38,19 @@ async def test_an_admin_created_client_creates_their_login_from_the_email(
     async def delivery_reported():
         emails = (await journey.access(account_id))["last_emails"]
         found = [(e["kind"], e["state"], e["recipient"]) for e in emails]
-        return found if ("create_login", "sent", email) in found else None
+        assert ("create_login", "sent", email) in found, found
+        return found
 
     # notifications' EmailSent came back over Kafka into the admin's view.
-    assert await poll(delivery_reported) == [("create_login", "sent", email)]
+    delivered = await eventually(delivery_reported, timeout=VIEW_TIMEOUT)
+    assert delivered == [("create_login", "sent", email)]
 
     async def active_in_registry():
         [record] = await journey.clients(q=email)
-        return record if record["access_state"] == "active" else None
+        assert record["access_state"] == "active", record
+        return record
 
-    record = await poll(active_in_registry)
-    assert record, await journey.clients(q=email)
+    record = await eventually(active_in_registry, timeout=VIEW_TIMEOUT)
     assert (record["origin"], record["account_id"], record["emails"]) == (
         "admin",
         account_id,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from .people import PASSWORD, Admin
+from frontdesk_testing import Admin, eventually
+
+from .people import PASSWORD, VIEW_TIMEOUT
 
 pytestmark = pytest.mark.integration
 
 
 async def test_an_imported_client_signs_up_merges_and_sees_both_studios(
-    journey, import_client, gateway, unique, poll
+    journey, import_client, gateway, unique
 ):
     email, username = f"noor-{unique}@example.test", f"noor-{unique}"
     studios = {f"yoga-{unique}": "Yoga Loft", f"climb-{unique}": "Climb Hall"}
@@ -22,10 +24,10 @@ async def test_an_imported_client_signs_up_merges_and_sees_both_studios(
 
     async def imported_everywhere():
         found = {s: await journey.clients(admins[s], q=email) for s in studios}
-        return found if all(found.values()) else None
+        assert all(found.values()), f"client-registry has not filed every record: {found}"
+        return found
 
-    records = await poll(imported_everywhere)
-    assert records, "client-registry never filed the imported records"
+    records = await eventually(imported_everywhere, timeout=VIEW_TIMEOUT)
     old_accounts = {s: found[0]["account_id"] for s, found in records.items()}
     assert {r[0]["access_state"] for r in records.values()} == {"never_logged_in"}
     assert await journey.inbox.messages(email) == []
@@ -53,10 +55,10 @@ async def test_an_imported_client_signs_up_merges_and_sees_both_studios(
         answer = await journey.registry.get("/v1/me/merge-proposals", headers=bearer)
         assert answer.status_code == 200, answer.text
         offered = answer.json()["proposals"]
-        return offered if len(offered) == len(studios) else None
+        assert len(offered) == len(studios), f"not both records offered yet: {offered}"
+        return offered
 
-    proposals = await poll(both_offered)
-    assert proposals, "the two studio records were never offered for a merge"
+    proposals = await eventually(both_offered, timeout=VIEW_TIMEOUT)
     assert {p["studio_id"] for p in proposals} == set(studios)
     for proposal in proposals:
         assert proposal["record_name"] == "Noor Imported"
@@ -101,9 +103,10 @@ async def test_an_imported_client_signs_up_merges_and_sees_both_studios(
         # ...and identity made the imported account an alias of it.
         async def aliased(studio_id=studio_id, admin=admin):
             view = await journey.access(old_accounts[studio_id], admin)
-            return view if view["merged_into"] == me else None
+            assert view["merged_into"] == me, f"{studio_id}: the old account is no alias yet"
+            return view
 
-        assert await poll(aliased), f"{studio_id}: the old account never became an alias"
+        await eventually(aliased, timeout=VIEW_TIMEOUT)
 
     # The one login still works, by username and by email, after the merge.
     for login in (username, email):

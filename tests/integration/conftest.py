@@ -3,6 +3,8 @@
 `make test` starts the stack first; run alone, these fixtures start it too
 (`python -m frontdesk_devstack up` is idempotent). Each test gets its own fresh
 database and its own uniquely named topics, so tests never see each other's data.
+The stack's stand-in gateway (`gateway`) and the inbox (`inbox`) come from the test
+harness, `frontdesk_testing`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -22,6 +25,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from frontdesk_devstack.config import StackConfig
 from frontdesk_devstack.topics import ensure_topics
 from frontdesk_kit import KIT_MIGRATIONS, idempotent_producer, migrate
+from frontdesk_testing import InboxClient, StandInGateway, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -43,6 +47,19 @@ def kafka_bootstrap(stack: dict[str, str]) -> str:
 @pytest.fixture(scope="session")
 def inbox_url(stack: dict[str, str]) -> str:
     return stack["inbox_url"]
+
+
+@pytest.fixture(scope="session")
+def gateway(stack: dict[str, str]) -> StandInGateway:
+    """The stack's stand-in gateway: the services are given its public key."""
+    return StandInGateway.load(Path(stack["keys_dir"]))
+
+
+@pytest.fixture
+async def inbox(inbox_url: str) -> AsyncIterator[InboxClient]:
+    """The development inbox's JSON API (write to `unique_address(...)` recipients)."""
+    async with InboxClient(inbox_url) as client:
+        yield client
 
 
 @pytest.fixture
@@ -79,6 +96,16 @@ async def make_topic(kafka_bootstrap: str) -> AsyncIterator[Callable[..., Awaita
         topic = name or f"{prefix}.{uuid.uuid4().hex[:12]}"
         await admin.create_topics([NewTopic(topic, partitions, 1)])
         created.append(topic)
+
+        # The controller answers before the broker serves the new topic's metadata: a
+        # client asking at once may be told it does not exist.
+        async def led() -> None:
+            [found] = await admin.describe_topics([topic])
+            leaders = [p["leader"] for p in found["partitions"] if p["error_code"] == 0]
+            assert found["error_code"] == 0 and len(leaders) == partitions, found
+            assert all(leader >= 0 for leader in leaders), found
+
+        await eventually(led, timeout=10, interval=0.1)
         return topic
 
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -74,6 +75,83 @@ async def test_consumers_keep_separate_ledgers(pool):
 
     assert await HandledEvents(pool, "frontdesk-identity").once(event_id, nothing)
     assert await HandledEvents(pool, "frontdesk-notifications").once(event_id, nothing)
+
+
+async def handle(handled: HandledEvents, event_id: uuid.UUID) -> bool:
+    """Handle `event_id` once, with an effect that counts itself in the effects table."""
+
+    async def effect(conn: asyncpg.Connection) -> None:
+        await conn.execute("INSERT INTO effects VALUES (1)")
+
+    return await handled.once(event_id, effect)
+
+
+async def handled_days_ago(pool: asyncpg.Pool, days: float, *event_ids: uuid.UUID) -> None:
+    """Age ledger rows, as if their events were handled `days` ago."""
+    await pool.execute(
+        "UPDATE handled_events SET handled_at = now() - make_interval(secs => $1) "
+        "WHERE event_id = ANY($2::uuid[])",
+        days * 86_400,
+        list(event_ids),
+    )
+
+
+async def test_pruning_forgets_old_events_and_keeps_recent_ones(pool):
+    await pool.execute("CREATE TABLE effects (n int)")
+    identity = HandledEvents(pool, "frontdesk-identity")
+    notifications = HandledEvents(pool, "frontdesk-notifications")
+    old = [uuid.uuid4() for _ in range(5)]
+    recent = [uuid.uuid4() for _ in range(3)]
+    others = [uuid.uuid4() for _ in range(2)]
+    for event_id in old + recent:
+        assert await handle(identity, event_id)
+    for event_id in others:
+        assert await handle(notifications, event_id)
+    await handled_days_ago(pool, 46, *old, *others)
+    await handled_days_ago(pool, 44, *recent)
+
+    pruned = await identity.prune(datetime.now(UTC) - timedelta(days=45), batch=2)
+
+    assert pruned == 5
+    assert [await identity.seen(e) for e in old] == [False] * 5
+    assert [await identity.seen(e) for e in recent] == [True] * 3
+    assert [await notifications.seen(e) for e in others] == [True] * 2, "another consumer's rows"
+    assert await count(pool, "handled_events") == 5
+
+
+async def test_a_pruned_event_delivered_again_is_handled_again(pool):
+    """What a replay reaching past the ledger's retention does: the effect runs twice."""
+    await pool.execute("CREATE TABLE effects (n int)")
+    handled = HandledEvents(pool, "frontdesk-client-registry")
+    event_id = uuid.uuid4()
+    assert await handle(handled, event_id)
+    assert not await handle(handled, event_id), "a redelivery within the retention"
+    await handled_days_ago(pool, 31, event_id)
+
+    assert await handled.prune(datetime.now(UTC) - timedelta(days=30)) == 1
+
+    assert await handle(handled, event_id) is True
+    assert await count(pool, "effects") == 2
+    assert await handled.seen(event_id)
+
+
+async def test_the_ledger_notes_when_and_is_indexed_for_pruning(pool):
+    handled = HandledEvents(pool, "frontdesk-identity")
+    event_id = uuid.uuid4()
+
+    async def nothing(conn: asyncpg.Connection) -> None:
+        return None
+
+    await handled.once(event_id, nothing)
+
+    age = await pool.fetchval(
+        "SELECT now() - handled_at FROM handled_events WHERE event_id = $1", event_id
+    )
+    assert timedelta(0) <= age < timedelta(minutes=1)
+    index = await pool.fetchval(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'handled_events_handled_at'"
+    )
+    assert index is not None and index.endswith("(consumer, handled_at)")
 
 
 def service_migrations(tmp_path: Path, *files: tuple[str, str]) -> Path:

@@ -3,11 +3,19 @@
 - `Envelope`, `new_event`: the envelope every event travels in, with a typed payload.
 - `frontdesk_contracts.events`: every event payload, and `REGISTRY` of (type, version).
 - `to_record`, `from_record`, `KafkaRecord`: Kafka records with CloudEvents-style headers.
-- `TOPICS`, `all_topics`, `dead_letter_topic`: the topic catalogue.
+- `TOPICS`, `all_topics`, `dead_letter_topic`, `topics_read_by`: the topic catalogue.
+- `AccessTokenClaims` and the `ACCESS_TOKEN_*` constants: identity's access tokens.
 - `seal`, `KeyRing`, `SealedSecret`, `Secret`: secrets sealed to their one reader.
 - `ContractError` and its subclasses: every way a record can be refused.
 """
 
+from frontdesk_contracts.access_token import (
+    ACCESS_TOKEN_ALGORITHM,
+    ACCESS_TOKEN_AUDIENCE,
+    ACCESS_TOKEN_CLAIMS_VERSION,
+    ACCESS_TOKEN_ISSUER,
+    AccessTokenClaims,
+)
 from frontdesk_contracts.catalogue import (
     CONSUMER_GROUPS,
     DEFAULT_PARTITIONS,
@@ -20,6 +28,7 @@ from frontdesk_contracts.catalogue import (
     TopicSpec,
     all_topics,
     dead_letter_topic,
+    longest_replay_ms,
     topic_for_event,
     topic_for_source,
     topic_named,
@@ -66,6 +75,10 @@ from frontdesk_contracts.sealing import (
 )
 
 __all__ = [
+    "ACCESS_TOKEN_ALGORITHM",
+    "ACCESS_TOKEN_AUDIENCE",
+    "ACCESS_TOKEN_CLAIMS_VERSION",
+    "ACCESS_TOKEN_ISSUER",
     "CONSUMER_GROUPS",
     "CONTRACTS_VERSION",
     "DEFAULT_PARTITIONS",
@@ -73,6 +86,7 @@ __all__ = [
     "GROUP_IDENTITY",
     "GROUP_NOTIFICATIONS",
     "TOPICS",
+    "AccessTokenClaims",
     "CannotOpenSecret",
     "ConsumerGroup",
     "ContractError",
@@ -105,6 +119,7 @@ __all__ = [
     "from_record",
     "generate_key_pair",
     "header_value",
+    "longest_replay_ms",
     "new_event",
     "record_key",
     "seal",

@@ -2,7 +2,9 @@
 
 One topic per producing service, partitioned by record key; one consumer group per
 consuming service; one dead-letter topic per consumer group. Topic creation
-(`all_topics`), the AsyncAPI document and the README's tables are all built from here.
+(`all_topics`), every service's subscriptions (`topics_read_by` its group: no service
+names a topic itself) and the AsyncAPI document are all built from here; tests hold
+the README's topic table to it.
 
 Record keys: identity, client-registry and notifications key every record by the
 account id the event concerns (the envelope subject), so all of one account's events
@@ -42,6 +44,7 @@ class Topic:
     key: KeyRule
     key_description: str
     consumer_groups: tuple[str, ...]
+    """The Frontdesk groups subscribed to this topic, whether or not they act on every type."""
     retention_ms: int
     default_partitions: int = DEFAULT_PARTITIONS
     """The partition count used when a deployment does not set its own (e.g. locally)."""
@@ -95,7 +98,7 @@ TOPICS: tuple[Topic, ...] = (
         key="subject",
         key_description="The account id whose records the event concerns (for a merge, the "
         "surviving account; the envelope subject), UTF-8.",
-        consumer_groups=(GROUP_IDENTITY, GROUP_NOTIFICATIONS),
+        consumer_groups=(GROUP_IDENTITY,),
         retention_ms=30 * _DAY_MS,
     ),
     Topic(
@@ -104,7 +107,7 @@ TOPICS: tuple[Topic, ...] = (
         description="What became of each outgoing email.",
         key="subject",
         key_description=_ACCOUNT_KEY,
-        consumer_groups=(),
+        consumer_groups=(GROUP_IDENTITY,),
         retention_ms=14 * _DAY_MS,
     ),
     Topic(
@@ -120,7 +123,11 @@ TOPICS: tuple[Topic, ...] = (
 )
 
 CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
-    ConsumerGroup(GROUP_IDENTITY, "identity", "Creates accounts for imports; applies merges."),
+    ConsumerGroup(
+        GROUP_IDENTITY,
+        "identity",
+        "Creates accounts for imports; applies merges; keeps what became of each email.",
+    ),
     ConsumerGroup(
         GROUP_CLIENT_REGISTRY, "client-registry", "Files client records; proposes merges."
     ),
@@ -163,6 +170,18 @@ def topic_for_event(event_type: str) -> Topic:
 def topics_read_by(group_id: str) -> tuple[Topic, ...]:
     """The topics consumer group `group_id` subscribes to."""
     return tuple(topic for topic in TOPICS if group_id in topic.consumer_groups)
+
+
+def longest_replay_ms() -> int:
+    """How far back, at most, a replay can reach: the longest retention of any topic.
+
+    Dead-letter topics count too, since a redriven letter comes back to its topic. A
+    consumer's handled-event ledger must keep ids longer than this, or a replay hands it
+    events whose ids it has already forgotten. Kafka deletes whole log segments, so a
+    record may outlive its retention by up to one segment roll (``segment.ms``, seven
+    days by default): keep the ledger longer than this by at least that much.
+    """
+    return max(int(spec.config["retention.ms"]) for spec in all_topics())
 
 
 def all_topics() -> list[TopicSpec]:

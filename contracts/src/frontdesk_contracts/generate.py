@@ -1,6 +1,7 @@
 """Write (or check) the generated contract files: ``python -m frontdesk_contracts.generate``.
 
-Writes ``schemas/<Type>.v<N>.schema.json`` for every event version and ``asyncapi.json``
+Writes ``schemas/<Type>.v<N>.schema.json`` for every event version, the access-token
+claims' ``schemas/AccessTokenClaims.v<N>.schema.json`` and ``asyncapi.json``
 under the contracts directory (the one holding this package's pyproject.toml, or
 ``--root``). With ``--check`` it writes nothing and exits 1 when the files on disk
 differ from what the code generates.
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from frontdesk_contracts.schema import asyncapi_document, event_schemas
+from frontdesk_contracts.schema import asyncapi_document, contract_schemas
 
 SCHEMA_DIR = "schemas"
 RELEASED_DIR = "released"
@@ -30,7 +31,7 @@ def render(document: Any) -> str:
 
 def generated_files() -> dict[str, str]:
     """Every generated file's text, by path relative to the contracts directory."""
-    files = {f"{SCHEMA_DIR}/{name}": render(schema) for name, schema in event_schemas().items()}
+    files = {f"{SCHEMA_DIR}/{name}": render(schema) for name, schema in contract_schemas().items()}
     files[ASYNCAPI_FILE] = render(asyncapi_document())
     return files
 

@@ -1,7 +1,8 @@
-"""JSON Schema of every event version, and the AsyncAPI 3.0 document of the catalogue.
+"""JSON Schemas of every event version and of the access-token claims, and the AsyncAPI
+3.0 document of the catalogue.
 
-Both are plain dicts built from the registry and the catalogue; `generate` writes them
-as JSON with sorted keys, so the output is byte-for-byte stable.
+All are plain dicts built from the models, the registry and the catalogue; `generate`
+writes them as JSON with sorted keys, so the output is byte-for-byte stable.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from frontdesk_contracts.access_token import ACCESS_TOKEN_CLAIMS_VERSION, AccessTokenClaims
 from frontdesk_contracts.catalogue import (
     CONSUMER_GROUPS,
     TOPICS,
@@ -68,6 +70,27 @@ def event_schemas() -> dict[str, dict[str, Any]]:
         }
         documents[schema_file_name(model)] = schema
     return documents
+
+
+ACCESS_TOKEN_SCHEMA_FILE = f"AccessTokenClaims.v{ACCESS_TOKEN_CLAIMS_VERSION}.schema.json"
+"""The file name of the access-token claims' JSON Schema."""
+
+
+def access_token_schema() -> dict[str, Any]:
+    """The JSON Schema of the access-token claims (the JWT's payload)."""
+    schema = AccessTokenClaims.model_json_schema()
+    schema["title"] = f"Access token claims v{ACCESS_TOKEN_CLAIMS_VERSION}"
+    schema["description"] = inspect.cleandoc(AccessTokenClaims.__doc__ or "")
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": f"urn:frontdesk:access-token:v{ACCESS_TOKEN_CLAIMS_VERSION}",
+        **schema,
+    }
+
+
+def contract_schemas() -> dict[str, dict[str, Any]]:
+    """Every stand-alone JSON Schema of the contracts (events and token), by file name."""
+    return {**event_schemas(), ACCESS_TOKEN_SCHEMA_FILE: access_token_schema()}
 
 
 def asyncapi_document() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Fakes for the kit's unit tests: a Kafka producer, a database connection, an event source.
+"""Fakes for the kit's unit tests: a Kafka producer (the harness's), a database
+connection, an event source.
 
 Test modules cannot import this file (pytest's importlib mode), so every fake is
 handed out by a fixture.
@@ -6,62 +7,14 @@ handed out by a fixture.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiokafka.errors import KafkaConnectionError
 
-from frontdesk_contracts import ClientImported, Envelope, header_value, new_event
-
-
-@dataclass
-class SentRecord:
-    """One record a producer acknowledged."""
-
-    topic: str
-    key: bytes | None
-    value: bytes | None
-    headers: list[tuple[str, bytes]]
-
-    def header(self, name: str) -> str | None:
-        return header_value(self.headers, name)
-
-
-@dataclass
-class FakeProducer:
-    """Stands in for aiokafka's producer: `send` returns a delivery future, like aiokafka's.
-
-    The first `fail_first` sends fail, either when sending (`fail_in="send"`, as when
-    the broker is unreachable) or when the delivery future resolves (`"delivery"`, as
-    when the broker times out). Only acknowledged records are kept in `sent`.
-    """
-
-    fail_first: int = 0
-    fail_in: str = "send"
-    attempts: int = 0
-    sent: list[SentRecord] = field(default_factory=list)
-
-    async def send(
-        self,
-        topic: str,
-        value: bytes | None = None,
-        key: bytes | None = None,
-        headers: Sequence[tuple[str, bytes]] | None = None,
-    ) -> asyncio.Future[None]:
-        self.attempts += 1
-        delivery: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if self.attempts <= self.fail_first:
-            failure = KafkaConnectionError(f"broker unavailable (attempt {self.attempts})")
-            if self.fail_in == "send":
-                raise failure
-            delivery.set_exception(failure)
-            return delivery
-        self.sent.append(SentRecord(topic, key, value, list(headers or ())))
-        delivery.set_result(None)
-        return delivery
+from frontdesk_contracts import ClientImported, Envelope, new_event
+from frontdesk_testing import FakeProducer
 
 
 @dataclass

@@ -86,10 +86,25 @@ def test_two_apps_have_separate_registries() -> None:
     ServiceMetrics("two")  # would raise "Duplicated timeseries" on a shared registry
 
 
-def test_faststream_middleware_writes_into_the_same_registry() -> None:
+@pytest.mark.asyncio
+async def test_a_consumed_record_shows_in_the_apps_metrics() -> None:
     metrics = ServiceMetrics("svc")
-    middleware = metrics.kafka_middleware()
-    assert middleware is not None
+    broker = KafkaBroker(middlewares=metrics.kafka_middlewares())
+
+    @broker.subscriber("orders")
+    async def handle(body: bytes) -> None:
+        pass
+
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(b"x", "orders")
+    text = await _scrape(_app(metrics), "/things/a1")
+
+    # FastStream's series and the HTTP histogram come out of the one /metrics registry.
+    assert (
+        'faststream_received_processed_messages_total{app_name="svc",broker="kafka",'
+        'handler="orders",status="acked"} 1.0' in text
+    )
+    assert 'route="/things/{thing_id}",status="200"} 1.0' in text
 
 
 class _RecordingTracer:

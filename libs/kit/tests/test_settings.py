@@ -123,3 +123,18 @@ def test_the_production_refusal_names_the_full_variable(env: pytest.MonkeyPatch)
         load_settings(IdentitySettings)
 
     assert f"{PREFIX}KAFKA_SECURITY_PROTOCOL" in str(refused.value)
+
+
+def test_the_handled_event_ledger_outlasts_the_longest_replay(env: pytest.MonkeyPatch) -> None:
+    """45 days by default; below the topics' longest retention plus a log segment (37 days)
+    an event could be replayed after its id was forgotten, and handled twice: refused."""
+    assert load_settings(IdentitySettings).handled_events_retention_days == 45
+    env.setenv(PREFIX + "HANDLED_EVENTS_RETENTION_DAYS", "37")
+    assert load_settings(IdentitySettings).handled_events_retention_days == 37
+    env.setenv(PREFIX + "HANDLED_EVENTS_RETENTION_DAYS", "36")
+
+    with pytest.raises(SettingsError) as refused:
+        load_settings(IdentitySettings)
+
+    assert f"{PREFIX}HANDLED_EVENTS_RETENTION_DAYS" in str(refused.value)
+    assert "at least 37 days" in str(refused.value)

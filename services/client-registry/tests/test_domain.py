@@ -12,8 +12,15 @@ from frontdesk_registry.domain.errors import (
     ProposalClosed,
     ProposalExpired,
     RecordMergedElsewhere,
+    RecordNotFiledYet,
 )
-from frontdesk_registry.domain.proposals import Proposal, decide_offer, merge_record, proposal_id
+from frontdesk_registry.domain.proposals import (
+    Proposal,
+    confirm,
+    decide_offer,
+    merge_record,
+    proposal_id,
+)
 from frontdesk_registry.domain.records import ClientRecord, client_record_id, mask_phone
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -59,25 +66,25 @@ def test_access_state_says_never_logged_in_active_or_merged():
 
 
 def test_a_proven_address_lets_the_account_confirm_whatever_its_case():
-    a_proposal().check_confirmable(NOW, {"ada@example.com"})
+    a_proposal().check_confirmable(NOW, "ada@example.com")
 
 
 def test_confirming_needs_proof_of_the_proposals_address():
     with pytest.raises(OwnershipNotProven):
-        a_proposal().check_confirmable(NOW, set())
+        a_proposal().check_confirmable(NOW, None)
     with pytest.raises(OwnershipNotProven):
-        a_proposal().check_confirmable(NOW, {"someone@else.com"})
+        a_proposal().check_confirmable(NOW, "someone@else.com")
 
 
 def test_an_expired_proposal_cannot_be_confirmed_even_before_the_sweep():
     with pytest.raises(ProposalExpired):
-        a_proposal(expires_at=NOW).check_confirmable(NOW, {"ada@example.com"})
+        a_proposal(expires_at=NOW).check_confirmable(NOW, "ada@example.com")
 
 
 @pytest.mark.parametrize("status", ["declined", "expired", "withdrawn"])
 def test_a_closed_proposal_cannot_be_confirmed(status):
     with pytest.raises(ProposalClosed) as refused:
-        a_proposal(status=status, reason="r").check_confirmable(NOW, {"ada@example.com"})
+        a_proposal(status=status, reason="r").check_confirmable(NOW, "ada@example.com")
     assert refused.value.status == status
 
 
@@ -119,3 +126,33 @@ def test_a_record_is_never_merged_into_a_second_account():
         merge_record(merged, a_proposal(account_id="third"), "third", "client", NOW)
     with pytest.raises(RecordMergedElsewhere):
         merge_record(a_record(account_id="other"), a_proposal(), "new", "client", NOW)
+
+
+def test_an_offer_names_the_matched_record_and_lasts_its_lifetime():
+    offer = Proposal.offer("e1", "new", "ada@example.com", "studio-1", "old", NOW,
+                           timedelta(days=30))  # fmt: skip
+    assert offer.client_record_id == client_record_id("studio-1", "old")
+    assert (offer.status, offer.expires_at) == ("pending", NOW + timedelta(days=30))
+    assert offer.proposal_id == proposal_id("e1", offer.client_record_id)
+
+
+def test_renewing_never_shortens_a_proposal():
+    proposal = a_proposal()
+    later = proposal.expires_at + timedelta(days=3)
+    assert proposal.renewed(later).expires_at == later
+    assert proposal.renewed(NOW).expires_at == proposal.expires_at
+
+
+def test_a_confirmation_relinks_the_record_and_closes_the_proposal():
+    done = confirm(a_proposal(), a_record(), "ADA@example.com", NOW)
+    assert (done.record.account_id, done.merge.merged_by) == ("new", "new")
+    assert (done.proposal.status, done.proposal.decided_at) == ("confirmed", NOW)
+
+
+def test_a_confirmation_waits_for_the_record_and_for_the_proof():
+    with pytest.raises(RecordNotFiledYet):
+        confirm(a_proposal(), None, "ada@example.com", NOW)
+    with pytest.raises(OwnershipNotProven):
+        confirm(a_proposal(), None, None, NOW)  # no proof: refused before the record matters
+    with pytest.raises(RecordMergedElsewhere):
+        confirm(a_proposal(), a_record(account_id="other"), "ada@example.com", NOW)

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-import time
+from types import SimpleNamespace
 
 import httpx
-import jwt
 
-from frontdesk_registry.adapters.auth import AccessTokenVerifier, GatewayVerifier, StaticKey
-from frontdesk_registry.bootstrap import create_app
+from frontdesk_kit.gateway import GatewayVerifier
+from frontdesk_registry.adapters.access_tokens import AccessTokenVerifier, StaticKey
+from frontdesk_registry.bootstrap import bootstrap, create_app
+from frontdesk_registry.entrypoints.security import Services
+from frontdesk_testing import REGISTRY_AUDIENCE, StandInGateway
+from frontdesk_testing.registry.fakes import MemoryUnitsOfWork
 
 
 def client(settings, keys) -> httpx.AsyncClient:  # type: ignore[no-untyped-def]
     app = create_app(settings)
-    # What the lifespan would build, minus the database: these requests never reach it.
-    app.state.registry = None
-    app.state.access_tokens = AccessTokenVerifier(
-        StaticKey(keys["identity"].public_key()), "frontdesk-identity", "frontdesk"
+    # What the lifespan would build, with memory in place of the database.
+    app.state.running = SimpleNamespace(gateway=GatewayVerifier.from_settings(settings))
+    app.state.deps = Services(
+        bootstrap(settings, MemoryUnitsOfWork()),
+        AccessTokenVerifier(StaticKey(keys["identity"].public_key())),
     )
-    app.state.gateway = GatewayVerifier(keys["gateway"].public_key(), "frontdesk-client-registry")
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
 def admin_of(keys, *studios: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    claims = {"sub": "admin-1", "studios": list(studios), "aud": "frontdesk-client-registry",
-              "exp": int(time.time()) + 60}  # fmt: skip
-    return {"Authorization": "Bearer " + jwt.encode(claims, keys["gateway"], algorithm="EdDSA")}
+    return StandInGateway(keys["gateway"]).headers("admin-1", studios, audience=REGISTRY_AUDIENCE)
 
 
 async def test_no_token_is_a_401_problem(settings, keys):
@@ -42,6 +43,7 @@ async def test_another_studio_is_a_404_before_anything_is_read(settings, keys):
         answer = await http.get("/v1/studios/s2/clients/cr-1", headers=admin_of(keys, "s1"))
     assert answer.status_code == 404
     assert answer.json()["title"] == "client not found"
+    assert answer.json()["type"] == "https://frontdesk.dev/problems/client-not-found"
 
 
 async def test_invalid_parameters_are_a_422_problem_naming_the_field(settings, keys):
@@ -51,7 +53,7 @@ async def test_invalid_parameters_are_a_422_problem_naming_the_field(settings, k
         )
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
-    assert [e["field"] for e in answer.json()["errors"]] == ["query.limit"]
+    assert [e["loc"] for e in answer.json()["errors"]] == [["query", "limit"]]
 
 
 async def test_unknown_paths_are_problems_too(settings, keys):

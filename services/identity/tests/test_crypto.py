@@ -4,30 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from frontdesk_contracts import KeyRing, generate_key_pair
-from frontdesk_identity.adapters.crypto import (
-    AccessTokens,
-    GatewayVerifier,
-    PasswordHasher,
-    Sealer,
-)
+from frontdesk_contracts import ACCESS_TOKEN_CLAIMS_VERSION, KeyRing, generate_key_pair
+from frontdesk_identity.adapters.crypto import AccessTokens, PasswordHasher, Sealer
 from frontdesk_identity.domain.errors import NotAuthenticated
+from frontdesk_kit.gateway import GatewayVerifier
+from frontdesk_kit.gateway import NotAuthenticated as NotAnAdmin
+from frontdesk_testing import IDENTITY_AUDIENCE, StandInGateway
 
-GATEWAY = Ed25519PrivateKey.generate()
-VERIFIER = GatewayVerifier(GATEWAY.public_key(), "frontdesk-identity")
+GATEWAY = StandInGateway()
+# As identity's settings build it (GatewayVerifier.from_settings): 30 s of clock skew.
+VERIFIER = GatewayVerifier(GATEWAY.key.public_key(), audience=IDENTITY_AUDIENCE)
 
 
-def assertion(key=GATEWAY, **changes) -> str:  # type: ignore[no-untyped-def]
-    now = int(time.time())
-    claims = {"sub": "admin-1", "studios": ["s1"], "aud": "frontdesk-identity", "exp": now + 60}
-    claims.update(changes)
-    return jwt.encode({k: v for k, v in claims.items() if v is not None}, key, algorithm="EdDSA")
+def assertion(gateway: StandInGateway = GATEWAY, **changes: Any) -> str:
+    """admin-1's assertion for studio s1, valid for a minute; `changes` override claims
+    (None leaves one out)."""
+    return gateway.assertion(
+        "admin-1", ["s1"], audience=IDENTITY_AUDIENCE, lifetime_seconds=60, **changes
+    )
 
 
 def test_a_valid_assertion_names_the_admin_and_their_studios():
@@ -40,9 +41,9 @@ def test_a_valid_assertion_names_the_admin_and_their_studios():
 @pytest.mark.parametrize(
     "token",
     [
-        assertion(key=Ed25519PrivateKey.generate()),
+        assertion(StandInGateway()),  # signed by another key
         assertion(aud="frontdesk-client-registry"),
-        assertion(exp=int(time.time()) - 10),
+        assertion(exp=int(time.time()) - 60),  # expired beyond the allowed clock skew
         assertion(aud=None),
         assertion(studios="s1"),
         jwt.encode(
@@ -52,7 +53,7 @@ def test_a_valid_assertion_names_the_admin_and_their_studios():
     ],
 )
 def test_a_bad_assertion_is_refused(token):
-    with pytest.raises(NotAuthenticated):
+    with pytest.raises(NotAnAdmin):
         VERIFIER.verify(token)
 
 
@@ -60,7 +61,7 @@ def test_access_tokens_verify_with_the_published_jwks():
     tokens = AccessTokens(Ed25519PrivateKey.generate(), "kid-1", 900)
     token = tokens.issue("acc-1", "sess-1")
     claims = tokens.verify(token)
-    assert (claims.account_id, claims.session_id) == ("acc-1", "sess-1")
+    assert (claims.sub, claims.sid, claims.ver) == ("acc-1", "sess-1", ACCESS_TOKEN_CLAIMS_VERSION)
     [jwk] = tokens.jwks()["keys"]
     assert jwk["kid"] == "kid-1" and jwk["alg"] == "EdDSA" and "d" not in jwk
     decoded = jwt.decode(token, jwt.PyJWK(jwk), algorithms=["EdDSA"], audience="frontdesk")
@@ -72,7 +73,8 @@ def test_another_key_s_or_an_expired_access_token_is_refused():
     other = AccessTokens(Ed25519PrivateKey.generate(), "kid-1", 900)
     with pytest.raises(NotAuthenticated):
         tokens.verify(other.issue("acc-1", "s"))
-    expired = AccessTokens(Ed25519PrivateKey.generate(), "kid-1", -10)
+    # Issued 1000 s ago, for 900 s.
+    expired = AccessTokens(Ed25519PrivateKey.generate(), "kid-1", 900, lambda: time.time() - 1000)
     with pytest.raises(NotAuthenticated):
         expired.verify(expired.issue("acc-1", "s"))
 
@@ -123,7 +125,7 @@ FORGED = {alg: _forged(alg) for alg in ("ES256", "RS256", "HS256", "none")}
 
 @pytest.mark.parametrize("alg", sorted(FORGED))
 def test_an_assertion_of_another_algorithm_is_refused_not_a_crash(alg):
-    with pytest.raises(NotAuthenticated):
+    with pytest.raises(NotAnAdmin):
         VERIFIER.verify(FORGED[alg])
 
 
@@ -134,13 +136,13 @@ def test_an_rsa_or_ec_gateway_key_still_refuses_every_other_algorithm(alg):
         ec.generate_private_key(ec.SECP256R1()),
         rsa.generate_private_key(public_exponent=65537, key_size=2048),
     ):
-        with pytest.raises(NotAuthenticated):
-            GatewayVerifier(key.public_key(), "frontdesk-identity").verify(FORGED[alg])
+        with pytest.raises(NotAnAdmin):
+            GatewayVerifier(key.public_key(), audience="frontdesk-identity").verify(FORGED[alg])
 
 
 def test_an_rsa_gateway_key_verifies_its_own_assertions():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     claims = {"sub": "admin-1", "studios": ["s1"], "aud": "frontdesk-identity", "exp": 9e9}
     token = jwt.encode(claims, key, algorithm="RS256")
-    verifier = GatewayVerifier(key.public_key(), "frontdesk-identity")
+    verifier = GatewayVerifier(key.public_key(), audience="frontdesk-identity")
     assert verifier.verify(token).admin_id == "admin-1"

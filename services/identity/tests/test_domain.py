@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -142,3 +143,57 @@ def test_only_a_studio_client_without_login_awaits_one_and_only_dead_links_renew
     merged = Account(id="b", origin="import", given_name="Ada", studio_id="s1", merged_into="a")
     assert not merged.awaits_login
     assert {LinkState.EXPIRED, LinkState.SUPERSEDED} == RENEWABLE
+
+
+@pytest.mark.parametrize(
+    ("purpose", "state", "offer"),
+    [
+        ("password_reset", LinkState.EXPIRED, "request_reset"),
+        ("create_login", LinkState.USED, "request_reset"),  # the login exists
+        ("create_login", LinkState.REVOKED, "request_reset"),  # merged into a login
+        ("email_verification", LinkState.USED, "request_reset"),
+        ("email_verification", LinkState.EXPIRED, "resend_verification"),
+        ("create_login", LinkState.EXPIRED, "renew_create_login"),
+        ("create_login", LinkState.SUPERSEDED, "renew_create_login"),
+        ("create_login", LinkState.UNKNOWN, "ask_the_studio"),
+    ],
+)
+def test_a_dead_link_offers_the_one_way_back_in_that_fits(purpose, state, offer):
+    from frontdesk_identity.domain.tokens import recovery
+
+    assert recovery(purpose, state).value == offer
+
+
+def test_a_refresh_token_works_once_and_a_reuse_is_told_apart():
+    from uuid import uuid4
+
+    from frontdesk_identity.domain.sessions import RefreshState, RefreshToken
+
+    token = RefreshToken(uuid4(), "a", NOW + timedelta(days=1), None, None)
+    assert token.state(NOW) is RefreshState.LIVE
+    assert replace(token, used_at=NOW).state(NOW) is RefreshState.REUSED
+    assert replace(token, used_at=NOW, session_ended_at=NOW).state(NOW) is RefreshState.DEAD
+    assert token.state(NOW + timedelta(days=1)) is RefreshState.DEAD
+
+
+def test_an_admin_is_told_which_email_quota_is_spent_and_when_to_retry():
+    from frontdesk_identity.domain.limits import EmailQuotas, QuotaState
+
+    quotas = EmailQuotas(per_address=5, per_ip=20, per_studio=500)
+    assert quotas.address("password_reset", "A@x.co").key == "password_reset:a@x.co"
+    studio_spent = quotas.spent(
+        QuotaState(0, NOW + timedelta(seconds=90)), QuotaState(3, None), NOW
+    )
+    assert "studio" in str(studio_spent) and studio_spent.retry_after == 90
+    address_spent = quotas.spent(QuotaState(7, None), QuotaState(0, NOW), NOW)
+    assert "address" in str(address_spent) and address_spent.retry_after == 1.0
+    assert Quota(2).state(2, NOW) == QuotaState(0, NOW + timedelta(hours=1))
+
+
+def test_a_refused_admin_action_is_audited_with_why():
+    from frontdesk_identity.domain.audit import AuditEntry
+    from frontdesk_identity.domain.errors import ClientNotFound
+
+    entry = AuditEntry("admin-1", "access_view", "s1", "a1")
+    assert entry.refused(ClientNotFound("no")).outcome == "refused: client-not-found"
+    assert entry.done("survivor") == replace(entry, account_id="survivor", outcome="done")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,8 +12,7 @@ from frontdesk_contracts import (
     KeyRing,
     new_event,
 )
-from frontdesk_identity import admin_handlers, event_handlers, handlers, signup
-from frontdesk_identity.adapters.crypto import AdminAssertion, Sealer
+from frontdesk_identity.adapters.crypto import Sealer
 from frontdesk_identity.domain.commands import (
     CompleteReset,
     CreateClient,
@@ -35,7 +34,10 @@ from frontdesk_identity.domain.errors import (
     UsernameTaken,
     WelcomeNotAllowed,
 )
-from frontdesk_identity.links import issue_link
+from frontdesk_identity.service_layer import admin, events, links, sessions, signup
+from frontdesk_identity.service_layer.link_tokens import issue_link
+from frontdesk_kit.gateway import AdminAssertion
+from frontdesk_testing import FakeClock
 
 ADMIN = AdminAssertion("admin-1", frozenset({"s1"}), {"s1": "Studio One"})
 PASSWORD = "correct horse battery"
@@ -57,9 +59,9 @@ def last(deps, event_type: str):  # type: ignore[no-untyped-def]
 
 async def client_with_login(deps, ring) -> str:  # type: ignore[no-untyped-def]
     cmd = CreateClient("s1", "ada@example.com", "Ada", None, None)
-    account_id = await admin_handlers.create_client(deps, ADMIN, cmd)
+    account_id = await admin.create_client(deps, ADMIN, cmd)
     token = ring.open(last(deps, "AccountCreatedByAdmin").payload.create_login_token).reveal()
-    await handlers.create_login(deps, CreateLogin(token, "ada", PASSWORD))
+    await links.create_login(deps, CreateLogin(token, "ada", PASSWORD))
     return account_id
 
 
@@ -68,95 +70,91 @@ async def test_a_create_login_link_works_once(deps, ring):
     event = last(deps, "AccountCreatedByAdmin")
     token = ring.open(event.payload.create_login_token).reveal()
     with pytest.raises(LinkNotUsable) as used:
-        await handlers.create_login(deps, CreateLogin(token, "ada2", PASSWORD))
+        await links.create_login(deps, CreateLogin(token, "ada2", PASSWORD))
     assert used.value.state == "used"
     assert deps.db.types() == ["AccountCreatedByAdmin", "LoginCreated"]
 
 
 async def test_an_admin_acts_only_in_their_studios(deps):
     with pytest.raises(ClientNotFound):
-        await admin_handlers.create_client(
-            deps, ADMIN, CreateClient("s2", "a@example.com", "A", None, None)
-        )
+        await admin.create_client(deps, ADMIN, CreateClient("s2", "a@example.com", "A", None, None))
     assert deps.db.types() == []
 
 
 async def test_forgot_password_for_an_unknown_login_sends_nothing(deps, ring):
     await client_with_login(deps, ring)
-    await handlers.request_password_reset(deps, RequestPasswordReset("nobody", "1.2.3.4"))
+    await links.request_password_reset(deps, RequestPasswordReset("nobody", "1.2.3.4"))
     assert "PasswordResetRequested" not in deps.db.types()
-    await handlers.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+    await links.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
     assert last(deps, "PasswordResetRequested").payload.requested_by == "self"
 
 
 async def test_reset_quota_per_address(deps, ring):
     await client_with_login(deps, ring)
     for _ in range(6):
-        await handlers.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+        await links.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
     assert deps.db.types().count("PasswordResetRequested") == 5
 
 
 async def test_a_reset_sets_the_password_and_ends_every_session(deps, ring):
     account_id = await client_with_login(deps, ring)
-    pair = await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
-    await handlers.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+    pair = await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    await links.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
     token = ring.open(last(deps, "PasswordResetRequested").payload.reset_token).reveal()
     with pytest.raises(PasswordRejected):
-        await handlers.complete_reset(deps, CompleteReset(token, "password1"))
-    await handlers.complete_reset(deps, CompleteReset(token, "a brand new phrase"))
+        await links.complete_reset(deps, CompleteReset(token, "password1"))
+    await links.complete_reset(deps, CompleteReset(token, "a brand new phrase"))
     assert last(deps, "PasswordChanged").payload.account_id == account_id
     assert last(deps, "SessionsRevoked").payload.reason == "password_changed"
     with pytest.raises(Exception, match="refresh token"):
-        await handlers.refresh_session(deps, pair.refresh_token)
+        await sessions.refresh_session(deps, pair.refresh_token)
     with pytest.raises(InvalidCredentials):
-        await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+        await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
 
 
 async def test_logins_slow_down_after_failures_and_recover(deps, ring):
     await client_with_login(deps, ring)
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    deps.clock = lambda: now
+    clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
+    deps.clock = clock
     for _ in range(4):  # three free failures, then the fourth starts a 1 s delay
         with pytest.raises(InvalidCredentials):
-            await handlers.log_in(deps, LogIn("ada", "wrong password", "1.2.3.4"))
+            await sessions.log_in(deps, LogIn("ada", "wrong password", "1.2.3.4"))
     with pytest.raises(TooManyAttempts) as slowed:
-        await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+        await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
     assert slowed.value.retry_after == pytest.approx(1.0)
-    now += timedelta(seconds=1.01)
-    assert (await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))).access_token
+    clock.advance(seconds=1.01)
+    assert (await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))).access_token
 
 
 async def test_resend_welcome_only_before_the_first_login(deps, ring):
     account_id = await client_with_login(deps, ring)
     cmd = ResendWelcome("s1", account_id, "ADA@example.com")
-    await admin_handlers.resend_welcome(deps, ADMIN, cmd)
+    await admin.resend_welcome(deps, ADMIN, cmd)
     # A login exists: the resend says "your login is ready", with no create-login link.
     ready = last(deps, "LoginReadyEmailRequested")
     assert ready.payload.email == "ada@example.com"
     assert ready.payload.username == "ada"
     assert "create_login_token" not in ready.payload.model_dump()
     assert not [e for e in deps.db.state.published if e.type == "WelcomeEmailRequested"]
-    await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
     with pytest.raises(WelcomeNotAllowed):
-        await admin_handlers.resend_welcome(deps, ADMIN, cmd)
+        await admin.resend_welcome(deps, ADMIN, cmd)
 
 
 async def test_an_import_is_idempotent_on_studio_and_external_id(deps):
     payload = ClientImported(studio_id="s1", external_client_id="e1", given_name="G")
     for event in (new_event(payload), new_event(payload)):
-        async with deps.db.transaction() as tx:
-            await event_handlers.import_clients(deps, tx, event)
+        await events.import_clients(deps, event)
     assert deps.db.types() == ["AccountImported"]
 
 
 async def test_a_merge_kills_the_merged_accounts_links(deps, ring):
-    async with deps.db.transaction() as tx:
-        imported = ClientImported(
-            studio_id="s1", external_client_id="e1", given_name="G", emails=["g@example.com"]
-        )
-        await event_handlers.import_clients(deps, tx, new_event(imported))
+    imported = ClientImported(
+        studio_id="s1", external_client_id="e1", given_name="G", emails=["g@example.com"]
+    )
+    await events.import_clients(deps, new_event(imported))
     old_id = last(deps, "AccountImported").payload.account_id
-    await admin_handlers.resend_welcome(deps, ADMIN, ResendWelcome("s1", old_id, "g@example.com"))
+    await admin.resend_welcome(deps, ADMIN, ResendWelcome("s1", old_id, "g@example.com"))
     token = ring.open(last(deps, "WelcomeEmailRequested").payload.create_login_token).reveal()
     survivor = await client_with_login(deps, ring)
     merge = ClientsMerged(
@@ -168,11 +166,10 @@ async def test_a_merge_kills_the_merged_accounts_links(deps, ring):
         merged_by=survivor,
         merged_by_role="client",
     )
-    async with deps.db.transaction() as tx:
-        await event_handlers.apply_merge(deps, tx, new_event(merge))
+    await events.apply_merge(deps, new_event(merge))
     assert last(deps, "AccountsMerged").payload.merged_account_ids == [old_id]
     with pytest.raises(LinkNotUsable):
-        await handlers.create_login(deps, CreateLogin(token, "g", PASSWORD))
+        await links.create_login(deps, CreateLogin(token, "g", PASSWORD))
 
 
 async def test_signup_verification_by_code_with_limited_guesses(deps, ring):
@@ -192,21 +189,21 @@ async def test_switching_between_username_and_email_does_not_dodge_the_throttle(
     await client_with_login(deps, ring)
     for login in ("ada", "ADA@example.com", "ada", "ada@example.com"):
         with pytest.raises(InvalidCredentials):
-            await handlers.log_in(deps, LogIn(login, "wrong password", "1.2.3.4"))
+            await sessions.log_in(deps, LogIn(login, "wrong password", "1.2.3.4"))
     with pytest.raises(TooManyAttempts):
-        await handlers.log_in(deps, LogIn("ada", PASSWORD, "5.6.7.8"))
+        await sessions.log_in(deps, LogIn("ada", PASSWORD, "5.6.7.8"))
 
 
 async def test_a_verified_signup_names_every_studio_record_without_login(deps, ring):
-    no_login = await admin_handlers.create_client(
+    no_login = await admin.create_client(
         deps, ADMIN, CreateClient("s1", "lin@example.com", "Lin", None, None)
     )
     other = AdminAssertion("admin-2", frozenset({"s2"}), {})
-    with_login_id = await admin_handlers.create_client(
+    with_login_id = await admin.create_client(
         deps, other, CreateClient("s2", "LIN@example.com", "Lin", None, None)
     )
     token = ring.open(last(deps, "AccountCreatedByAdmin").payload.create_login_token).reveal()
-    await handlers.create_login(deps, CreateLogin(token, "linn", PASSWORD))
+    await links.create_login(deps, CreateLogin(token, "linn", PASSWORD))
     # The address now belongs to a login: signing up with it only tells the owner.
     await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "L", None, "ip"))
     assert last(deps, "SignupAttemptedForExistingLogin").payload.account_id == with_login_id
@@ -226,27 +223,27 @@ async def test_no_create_login_link_sets_credentials_once_a_login_exists(deps, r
         link = await issue_link(deps, tx, account_id, "create_login", "ada@example.com")
     token = ring.open(link.sealed_token).reveal()
     with pytest.raises(LinkNotUsable):
-        await handlers.create_login(deps, CreateLogin(token, "mallory", "another long phrase"))
-    assert (await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))).access_token
+        await links.create_login(deps, CreateLogin(token, "mallory", "another long phrase"))
+    assert (await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))).access_token
     assert deps.db.types().count("LoginCreated") == 1
 
 
 async def test_the_access_view_tells_what_a_resend_would_send(deps, ring):
     cmd = CreateClient("s1", "bo@example.com", "Bo", None, None)
-    waiting = await admin_handlers.create_client(deps, ADMIN, cmd)
-    view = await admin_handlers.access_view(deps, ADMIN, "s1", waiting)
-    assert (view.has_login, view.may_resend_welcome, view.resend_sends) == (
+    waiting = await admin.create_client(deps, ADMIN, cmd)
+    view = await admin.access_view(deps, ADMIN, "s1", waiting)
+    assert (view.has_login, view.resend_welcome_allowed, view.resend_sends) == (
         False,
         True,
         "create_login",
     )
     ready = await client_with_login(deps, ring)
-    view = await admin_handlers.access_view(deps, ADMIN, "s1", ready)
+    view = await admin.access_view(deps, ADMIN, "s1", ready)
     assert (view.has_login, view.ever_logged_in) == (True, False)
-    assert (view.may_resend_welcome, view.resend_sends) == (False, "login_ready")
-    await handlers.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
-    view = await admin_handlers.access_view(deps, ADMIN, "s1", ready)
-    assert (view.may_resend_welcome, view.resend_sends) == (False, None)
+    assert (view.resend_welcome_allowed, view.resend_sends) == (False, "login_ready")
+    await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    view = await admin.access_view(deps, ADMIN, "s1", ready)
+    assert (view.resend_welcome_allowed, view.resend_sends) == (False, None)
 
 
 async def import_home_and_work(deps) -> str:  # type: ignore[no-untyped-def]
@@ -256,32 +253,31 @@ async def import_home_and_work(deps) -> str:  # type: ignore[no-untyped-def]
         given_name="Grace",
         emails=["home@example.com", "work@example.com"],
     )
-    async with deps.db.transaction() as tx:
-        await event_handlers.import_clients(deps, tx, new_event(imported))
+    await events.import_clients(deps, new_event(imported))
     return str(last(deps, "AccountImported").payload.account_id)
 
 
 async def test_credential_emails_go_to_the_typed_or_last_proven_address(deps, ring):
     account_id = await import_home_and_work(deps)
     resend = ResendWelcome("s1", account_id, "work@example.com")
-    await admin_handlers.resend_welcome(deps, ADMIN, resend)
+    await admin.resend_welcome(deps, ADMIN, resend)
     token = ring.open(last(deps, "WelcomeEmailRequested").payload.create_login_token).reveal()
-    await handlers.create_login(deps, CreateLogin(token, "grace", PASSWORD))
+    await links.create_login(deps, CreateLogin(token, "grace", PASSWORD))
 
     for login in ("WORK@example.com", "grace"):
-        await handlers.request_password_reset(deps, RequestPasswordReset(login, "1.2.3.4"))
+        await links.request_password_reset(deps, RequestPasswordReset(login, "1.2.3.4"))
         assert last(deps, "PasswordResetRequested").payload.email == "work@example.com"
-    await admin_handlers.send_password_reset(deps, ADMIN, "s1", account_id)
+    await admin.send_password_reset(deps, ADMIN, "s1", account_id)
     assert last(deps, "PasswordResetRequested").payload.email == "work@example.com"
     # Typed and one of the account's: it goes there (and using it proves it).
-    await handlers.request_password_reset(deps, RequestPasswordReset("home@example.com", "ip"))
+    await links.request_password_reset(deps, RequestPasswordReset("home@example.com", "ip"))
     reset = last(deps, "PasswordResetRequested").payload
     assert reset.email == "home@example.com"
-    await handlers.complete_reset(
+    await links.complete_reset(
         deps, CompleteReset(ring.open(reset.reset_token).reveal(), "a new long phrase")
     )
     assert last(deps, "PasswordChanged").payload.email == "home@example.com"
-    await handlers.request_password_reset(deps, RequestPasswordReset("grace", "1.2.3.4"))
+    await links.request_password_reset(deps, RequestPasswordReset("grace", "1.2.3.4"))
     assert last(deps, "PasswordResetRequested").payload.email == "home@example.com"
 
 
@@ -289,31 +285,25 @@ async def test_a_spent_studio_quota_refuses_admin_emails_and_creates_count(deps,
     deps.settings = deps.settings.model_copy(update={"emails_per_studio_per_hour": 2})
     for n in range(2):
         cmd = CreateClient("s1", f"c{n}@example.com", "C", None, None)
-        first = await admin_handlers.create_client(deps, ADMIN, cmd)
-    view = await admin_handlers.access_view(deps, ADMIN, "s1", first)
+        first = await admin.create_client(deps, ADMIN, cmd)
+    view = await admin.access_view(deps, ADMIN, "s1", first)
     assert view.email_quota.remaining == 0 and view.email_quota.resets_at is not None
     with pytest.raises(EmailQuotaSpent) as spent:
-        await admin_handlers.create_client(
+        await admin.create_client(
             deps, ADMIN, CreateClient("s1", "c3@example.com", "C", None, None)
         )
     assert 3500 < spent.value.retry_after <= 3600
     with pytest.raises(EmailQuotaSpent):
-        await admin_handlers.resend_welcome(
-            deps, ADMIN, ResendWelcome("s1", first, "c1@example.com")
-        )
+        await admin.resend_welcome(deps, ADMIN, ResendWelcome("s1", first, "c1@example.com"))
     assert deps.db.types().count("AccountCreatedByAdmin") == 2
     assert "WelcomeEmailRequested" not in deps.db.types()
 
 
 async def test_the_last_known_studio_name_fills_in_for_a_nameless_assertion(deps, ring):
     account_id = await import_home_and_work(deps)
-    await admin_handlers.create_client(
-        deps, ADMIN, CreateClient("s1", "x@example.com", "X", None, None)
-    )
+    await admin.create_client(deps, ADMIN, CreateClient("s1", "x@example.com", "X", None, None))
     nameless = AdminAssertion("admin-2", frozenset({"s1"}), {})
-    await admin_handlers.resend_welcome(
-        deps, nameless, ResendWelcome("s1", account_id, "home@example.com")
-    )
+    await admin.resend_welcome(deps, nameless, ResendWelcome("s1", account_id, "home@example.com"))
     assert last(deps, "WelcomeEmailRequested").payload.studio_name == "Studio One"
 
 
@@ -327,7 +317,7 @@ async def test_signup_answers_alike_for_a_taken_username_and_settles_it_on_proof
     with pytest.raises(UsernameTaken):
         await signup.verify_email(deps, VerifyEmail(token=ring.open(taken.link_token).reveal()))
     assert "SignupCompleted" not in deps.db.types()
-    assert (await handlers.log_in(deps, LogIn("ada", PASSWORD, "ip"))).access_token
+    assert (await sessions.log_in(deps, LogIn("ada", PASSWORD, "ip"))).access_token
     await signup.verify_email(deps, VerifyEmail(token=ring.open(free.link_token).reveal()))
     assert last(deps, "SignupCompleted").payload.username == "lin"
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from frontdesk_identity.bootstrap import create_service, gateway_verifier
-from frontdesk_identity.openapi import OPENAPI_FILE, render
+from frontdesk_identity.bootstrap import create_app
+from frontdesk_identity.openapi import DOCUMENT
+from frontdesk_kit.gateway import GatewayVerifier
 
 
 def test_the_committed_openapi_document_matches_the_app():
-    assert OPENAPI_FILE.read_text() == render(), (
+    assert DOCUMENT.path.read_text() == DOCUMENT.render(), (
         "openapi.json is stale: run python -m frontdesk_identity.openapi"
     )
 
@@ -20,9 +23,10 @@ def test_the_committed_openapi_document_matches_the_app():
 @pytest.fixture
 async def http(settings):  # type: ignore[no-untyped-def]
     # No lifespan: only what answers before any database or Kafka is needed.
-    app = create_service(settings)
+    app = create_app(settings)
     app.state.deps = None  # never reached: these requests fail before any handler runs
-    app.state.gateway = gateway_verifier(settings)
+    # What the lifespan would start for the admin routes: only the gateway's verifier.
+    app.state.running = SimpleNamespace(gateway=GatewayVerifier.from_settings(settings), checks={})
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://identity.test") as client:
         yield client

@@ -15,7 +15,7 @@ from frontdesk_contracts import (
     new_event,
     seal,
 )
-from frontdesk_notifications.domain.delivery import RetryPolicy, SendFacts, hold
+from frontdesk_notifications.domain.delivery import BackoffSchedule, SendFacts, hold
 from frontdesk_notifications.domain.requests import email_requested_by, message_id_for
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -55,7 +55,7 @@ def test_held_back_messages_and_which_reason_wins(overrides, reason, status):
 
 
 def test_retries_back_off_exponentially_with_jitter_up_to_the_limit():
-    policy = RetryPolicy(max_attempts=4, first_delay=2, max_delay=5)
+    policy = BackoffSchedule(max_attempts=4, first_delay=2, max_delay=5)
     delays = [(policy.next_attempt(n, NOW) - NOW).total_seconds() for n in (1, 2, 3)]  # type: ignore[operator]
     assert 1 <= delays[0] <= 2 and 2 <= delays[1] <= 4 and 2.5 <= delays[2] <= 5
     assert policy.next_attempt(4, NOW) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -13,9 +14,9 @@ from frontdesk_contracts import (
     seal,
 )
 from frontdesk_notifications.domain.delivery import Refused, Status, TransientFailure
-from frontdesk_notifications.handlers import deliver, queue_email
-
-from .fakes import FakeSmtp, fake_deps, queued
+from frontdesk_notifications.service_layer.queueing import queue_email
+from frontdesk_notifications.service_layer.sending import deliver
+from frontdesk_testing.notifications.fakes import FakeMailer, fake_deps, queued, store_of
 
 KEYS = generate_key_pair("unit-1")
 
@@ -44,13 +45,13 @@ async def test_an_event_queues_one_message_and_a_replay_none():
 
     assert await queue_email(deps, event) is True
     assert await queue_email(deps, event) is False
-    assert len(deps.messages.rows) == 1 and woken == [True]
+    assert len(store_of(deps).rows) == 1 and woken == [True]
 
 
 async def test_an_event_without_an_email_queues_nothing():
     deps = fake_deps(KEYS)
     assert await queue_email(deps, new_event(FirstLogin(account_id="acc-1"))) is False
-    assert deps.messages.rows == {}
+    assert store_of(deps).rows == {}
 
 
 async def test_a_superseding_event_marks_the_older_message():
@@ -59,60 +60,63 @@ async def test_a_superseding_event_marks_the_older_message():
     second = reset_event(supersedes=first.id)
     await queue_email(deps, first)
     await queue_email(deps, second)
-    superseded = [r for r in deps.messages.rows.values() if r["superseded_by"] == second.id]
+    superseded = [r for r in store_of(deps).rows.values() if r.superseded_by == second.id]
     assert len(superseded) == 1
 
 
 async def test_an_accepted_message_is_sent_and_told():
     deps = fake_deps(KEYS)
     message = queued(sealed_token("tok-123"))
+    store_of(deps).put(message)
 
     assert await deliver(deps, message) is Status.SENT
 
-    [email] = deps.smtp.sent
+    [email] = deps.mailer.sent
     assert "tok-123" in email.get_body(("plain",)).get_content()
     assert email["Message-ID"] == f"<{message.id}@frontdesk.test>"
-    [event] = deps.outbox.events
+    [event] = store_of(deps).published
     assert event.type == "EmailSent" and event.payload.attempts == 1
     assert event.causation_id == str(message.event_id) and event.correlation_id == "corr-1"
 
 
 async def test_a_transient_failure_is_retried_later_then_given_up():
-    deps = fake_deps(KEYS, smtp=FakeSmtp(TransientFailure("451 busy")))
+    deps = fake_deps(KEYS, mailer=FakeMailer(TransientFailure("451 busy")))
+    store_of(deps).put(queued(sealed_token()))
 
     assert await deliver(deps, queued(sealed_token())) is None
-    row = next(iter(deps.messages.rows.values()))
-    assert row["status"] == "queued" and row["retry_at"] > datetime.now(UTC)
+    row = next(iter(store_of(deps).rows.values()))
+    assert row.status == "queued" and row.next_attempt_at > datetime.now(UTC)
     assert await deliver(deps, queued(sealed_token(), attempts=2)) is Status.FAILED
+    assert (row.status, row.status_reason) == ("failed", "retries_exhausted")
 
-    told = [(e.type, e.payload.permanent, e.payload.attempts) for e in deps.outbox.events]
+    told = [(e.type, e.payload.permanent, e.payload.attempts) for e in store_of(deps).published]
     assert told == [("EmailFailed", False, 1), ("EmailFailed", True, 3)]
 
 
 async def test_a_refused_address_fails_for_good_and_is_suppressed():
-    deps = fake_deps(KEYS, smtp=FakeSmtp(Refused("550 no such mailbox")))
+    deps = fake_deps(KEYS, mailer=FakeMailer(Refused("550 no such mailbox")))
 
     assert await deliver(deps, queued(sealed_token())) is Status.FAILED
 
-    assert deps.suppressions.added == ["ada@example.test"]
-    [event] = deps.outbox.events
+    assert list(store_of(deps).suppressions) == ["ada@example.test"]
+    [event] = store_of(deps).published
     assert event.type == "EmailFailed" and event.payload.permanent is True
 
 
 async def test_a_5xx_after_the_data_fails_without_suppressing():
-    deps = fake_deps(KEYS, smtp=FakeSmtp(Refused("554 content refused", address_refused=False)))
+    deps = fake_deps(KEYS, mailer=FakeMailer(Refused("554 content refused", address_refused=False)))
     assert await deliver(deps, queued(sealed_token())) is Status.FAILED
-    assert deps.suppressions.added == []
+    assert list(store_of(deps).suppressions) == []
 
 
 async def test_a_suppressed_address_gets_nothing():
     deps = fake_deps(KEYS)
-    deps.messages.suppressed.add("ada@example.test")
+    store_of(deps).suppress("Ada@Example.test")
 
     assert await deliver(deps, queued(sealed_token())) is Status.SUPPRESSED
 
-    assert deps.smtp.sent == []
-    [event] = deps.outbox.events
+    assert deps.mailer.sent == []
+    [event] = store_of(deps).published
     assert (event.type, event.payload.reason, event.payload.permanent) == (
         "EmailSuppressed",
         "bounced",
@@ -121,19 +125,29 @@ async def test_a_suppressed_address_gets_nothing():
 
 
 async def test_expired_superseded_and_rate_limited_messages_are_cancelled():
-    cases = [
-        ({}, {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}, "expired"),
-        ({}, {"superseded_by": UUID(int=5)}, "superseded"),
-        ({"newer_link": True}, {}, "superseded"),
-        ({"sent_in_window": 5}, {}, "rate_limited"),
+    message = queued(sealed_token())
+    newer_link = [queued({}, id=UUID(int=9), event_id=UUID(int=9), event_time=datetime.now(UTC))]
+    sent_in_window = [  # five notices of another kind already went to the address
+        queued({}, id=UUID(int=n), event_id=UUID(int=n), kind="password_changed")
+        for n in range(10, 15)
     ]
-    for log_facts, message_facts, reason in cases:
+    cases = [
+        ([], {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}, "expired"),
+        ([], {"superseded_by": UUID(int=5)}, "superseded"),
+        (newer_link, {}, "superseded"),
+        (sent_in_window, {}, "rate_limited"),
+    ]
+    for in_the_log, message_facts, reason in cases:
         deps = fake_deps(KEYS)
-        for name, value in log_facts.items():
-            setattr(deps.messages, name, value)
-        assert await deliver(deps, queued(sealed_token(), **message_facts)) is Status.CANCELLED
-        assert deps.smtp.sent == []
-        [event] = deps.outbox.events
+        for other in in_the_log:
+            if other.kind == "password_changed":
+                store_of(deps).put(other, status="sent", sent_at=datetime.now(UTC))
+            else:
+                store_of(deps).put(other)
+        held = replace(message, **message_facts)
+        assert await deliver(deps, held) is Status.CANCELLED
+        assert deps.mailer.sent == []
+        [event] = store_of(deps).published
         assert (event.type, event.payload.reason) == ("EmailSuppressed", reason)
 
 
@@ -144,7 +158,7 @@ async def test_a_token_that_does_not_open_fails_the_message_not_the_sender():
 
     assert await deliver(deps, queued(sealed)) is Status.FAILED
 
-    [event] = deps.outbox.events
+    [event] = store_of(deps).published
     assert event.type == "EmailFailed" and "does not open" in event.payload.reason
 
 
@@ -154,7 +168,7 @@ async def test_a_template_error_fails_the_message():
 
     assert await deliver(deps, message) is Status.FAILED
 
-    [event] = deps.outbox.events
+    [event] = store_of(deps).published
     assert event.type == "EmailFailed" and "template 'password_reset'" in event.payload.reason
     assert "tok-123" not in event.payload.reason
 
@@ -177,5 +191,5 @@ async def test_a_create_login_link_asked_again_marks_the_older_welcome_message()
     assert await queue_email(deps, welcome) is True
     assert await queue_email(deps, again) is True
 
-    superseded = [r for r in deps.messages.rows.values() if r["superseded_by"] == again.id]
-    assert len(superseded) == 1 and superseded[0]["request"].kind == "create_login"
+    superseded = [r for r in store_of(deps).rows.values() if r.superseded_by == again.id]
+    assert len(superseded) == 1 and superseded[0].kind == "create_login"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from frontdesk_contracts import LoginReadyEmailRequested
 from frontdesk_notifications.adapters.templates import EmailRenderer, LinkPaths
-from frontdesk_notifications.domain.requests import LINK_KINDS, email_requested_by
+from frontdesk_notifications.domain.requests import SUPERSEDING_KINDS, email_requested_by
 
 EVENT = LoginReadyEmailRequested(
     account_id="a1",
@@ -25,7 +25,7 @@ def test_it_asks_for_a_login_ready_email_with_no_secret():
     assert (request.kind, request.template) == ("login_ready", "login_ready")
     assert request.recipient == "ada@example.test" and request.studio_id == "s1"
     assert request.secrets == {} and request.expires_at is None
-    assert request.kind not in LINK_KINDS  # it supersedes no create-login email
+    assert request.kind not in SUPERSEDING_KINDS  # it supersedes no create-login email
 
 
 def test_it_offers_sign_in_and_a_reset_request_but_no_link_that_sets_credentials():

@@ -3,25 +3,33 @@ body validation, and the rule of which messages can be resent."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
 from frontdesk_kit.ops import ops_api_router
-from frontdesk_notifications.entrypoints.ops_routes import OPS_SETTING_NAME, resend_router
-from frontdesk_notifications.entrypoints.problems import install_problem_handlers
-from frontdesk_notifications.resending import refusal
+from frontdesk_kit.problems import install_problem_handlers
+from frontdesk_notifications.domain.resends import refusal
+from frontdesk_notifications.entrypoints import ops_routes
+from frontdesk_notifications.entrypoints.problems import REFUSALS
+from frontdesk_notifications.settings import NotificationsSettings
 
 TOKEN = "t" * 40
 
 
 def _client(token: str | None) -> httpx.AsyncClient:
     app = FastAPI()
-    install_problem_handlers(app)
+    install_problem_handlers(app, REFUSALS)
     secret = SecretStr(token) if token else None
-    app.include_router(ops_api_router(lambda _: secret, lambda _: None, OPS_SETTING_NAME))  # type: ignore[arg-type,return-value]
-    app.include_router(resend_router(lambda _: secret, lambda _: None))  # type: ignore[arg-type,return-value]
+    setting = "FRONTDESK_NOTIFICATIONS_OPS_TOKEN"
+    app.include_router(ops_api_router(lambda _: secret, lambda _: None, setting))  # type: ignore[arg-type,return-value]
+    # What the runtime's lifespan puts there: the running service's settings.
+    settings = NotificationsSettings.model_construct(ops_token=secret)
+    app.state.running = SimpleNamespace(settings=settings)
+    app.include_router(ops_routes.router)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
 
 

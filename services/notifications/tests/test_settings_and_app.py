@@ -56,5 +56,5 @@ def test_production_refuses_plain_smtp_and_http_links(env):
 
 
 def test_the_committed_openapi_document_matches_the_app():
-    committed = openapi.DOCUMENT.read_text()
-    assert committed == openapi.render(), "run python -m frontdesk_notifications.openapi"
+    committed = openapi.DOCUMENT.path.read_text()
+    assert committed == openapi.DOCUMENT.render(), "run python -m frontdesk_notifications.openapi"

@@ -1,4 +1,6 @@
-"""The Kafka subscriber on FastStream's in-memory broker: routing, replays, dead letters."""
+"""The handler table on the kit's subscriber and FastStream's in-memory broker: the
+events that ask for an email are queued once; every other type is skipped (and
+counted), never dead-lettered; unparseable records are dead-lettered."""
 
 from __future__ import annotations
 
@@ -10,71 +12,79 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from frontdesk_contracts import (
     GROUP_NOTIFICATIONS,
     EmailSent,
+    FirstLogin,
     PasswordChanged,
     generate_key_pair,
     new_event,
     to_record,
 )
-from frontdesk_kit import DeadLetters, RetryPolicy
-from frontdesk_notifications.entrypoints.subscribers import register_consumers, subscribed_topics
-
-from .fakes import fake_deps
+from frontdesk_kit import DeadLetters, EventConsumer, RetryPolicy
+from frontdesk_kit.runtime import subscribe
+from frontdesk_notifications.entrypoints.consumers import email_handlers
+from frontdesk_testing import FakeProducer
+from frontdesk_testing.notifications.fakes import fake_deps, store_of
 
 PREFIX = "unit."
+TOPIC = PREFIX + "frontdesk.identity.v1"
 
 
-class Future:
-    def __await__(self):  # type: ignore[no-untyped-def]
-        if False:
-            yield
-        return None
-
-
-class FakeProducer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict[str, bytes]]] = []
-
-    async def send(self, topic: str, value: Any, key: Any, headers: Any) -> Future:
-        self.sent.append((topic, dict(headers)))
-        return Future()
-
-
-async def publish_all(deps: Any, producer: FakeProducer, *records: Any) -> None:
+def subscribed(
+    deps: Any, producer: FakeProducer, skipped: list[str]
+) -> tuple[KafkaBroker, list[str]]:
     broker = KafkaBroker()
-    dead_letters = DeadLetters(producer, GROUP_NOTIFICATIONS, topic_prefix=PREFIX)  # type: ignore[arg-type]
-    register_consumers(
-        broker, dead_letters, deps, topic_prefix=PREFIX, retry=RetryPolicy(1, 0.001, 0.001)
+    letters = DeadLetters(producer, GROUP_NOTIFICATIONS, topic_prefix=PREFIX)  # type: ignore[arg-type]
+    consumer = EventConsumer(broker, letters, retry=RetryPolicy(1, 0.001, 0.001))
+    topics = subscribe(
+        consumer,
+        GROUP_NOTIFICATIONS,
+        email_handlers(deps),
+        topic_prefix=PREFIX,
+        on_skipped=skipped.append,
     )
+    return broker, topics
+
+
+async def publish_all(broker: KafkaBroker, *records: Any) -> None:
     async with TestKafkaBroker(broker) as test_broker:
-        for topic, record in records:
-            await test_broker.publish(
-                record.value,
-                topic,
-                key=record.key,
-                headers={k: v.decode() for k, v in record.headers},
-            )
+        for record in records:
+            headers = {name: value.decode() for name, value in record.headers}
+            await test_broker.publish(record.value, TOPIC, key=record.key, headers=headers)
     await asyncio.sleep(0)
 
 
-def test_it_reads_identity_and_client_registry():
-    assert subscribed_topics(PREFIX) == [
-        "unit.frontdesk.identity.v1",
-        "unit.frontdesk.client-registry.v1",
+def test_it_reads_identitys_topic_from_the_catalogue():
+    _, topics = subscribed(fake_deps(), FakeProducer(), [])
+    assert topics == ["unit.frontdesk.identity.v1"]
+
+
+def test_it_handles_exactly_the_events_that_ask_for_an_email():
+    assert sorted(payload.event_type for payload in email_handlers(fake_deps())) == [
+        "AccountCreatedByAdmin",
+        "AccountsMerged",
+        "CreateLoginLinkRequested",
+        "EmailVerificationRequested",
+        "LoginReadyEmailRequested",
+        "PasswordChanged",
+        "PasswordResetRequested",
+        "SignupAttemptedForExistingLogin",
+        "WelcomeEmailRequested",
     ]
 
 
 async def test_an_event_is_queued_once_even_when_delivered_twice():
     deps, producer = fake_deps(generate_key_pair("k")), FakeProducer()
+    broker, _ = subscribed(deps, producer, [])
     record = to_record(
         new_event(PasswordChanged(account_id="a", email="a@example.test", via="settings"))
     )
-    topic = PREFIX + record.topic
-    await publish_all(deps, producer, (topic, record), (topic, record))
-    assert len(deps.messages.rows) == 1 and producer.sent == []
+    await publish_all(broker, record, record)
+    assert len(store_of(deps).rows) == 1 and producer.sent == []
 
 
-async def test_an_event_of_another_source_and_garbage_are_dead_lettered():
-    deps, producer = fake_deps(generate_key_pair("k")), FakeProducer()
+async def test_other_types_are_skipped_and_counted_and_garbage_is_dead_lettered():
+    deps, producer, skipped = fake_deps(generate_key_pair("k")), FakeProducer(), []
+    broker, _ = subscribed(deps, producer, skipped)
+    cause = new_event(PasswordChanged(account_id="a", email="a@example.test", via="settings"))
     stray = to_record(
         new_event(
             EmailSent(
@@ -82,17 +92,16 @@ async def test_an_event_of_another_source_and_garbage_are_dead_lettered():
                 account_id="a",
                 recipient="a@example.test",
                 kind="create_login",
-                cause_event_id=new_event(
-                    PasswordChanged(account_id="a", email="a@example.test", via="settings")
-                ).id,
+                cause_event_id=cause.id,
                 cause_event_type="AccountCreatedByAdmin",
                 attempts=1,
             )
         )
     )
+    no_email = to_record(new_event(FirstLogin(account_id="a")))
     garbage = type(stray)(topic=stray.topic, key=b"a", headers=[], value=b"{")
-    topic = PREFIX + "frontdesk.identity.v1"
-    await publish_all(deps, producer, (topic, stray), (topic, garbage))
-    assert [t for t, _ in producer.sent] == [f"{PREFIX}{GROUP_NOTIFICATIONS}.dlq"] * 2
-    assert b"notifications" in producer.sent[0][1]["dlq_reason"]
-    assert deps.messages.rows == {}
+    await publish_all(broker, stray, no_email, garbage)
+    assert skipped == ["EmailSent", "FirstLogin"]
+    [letter] = producer.sent
+    assert letter.topic == f"{PREFIX}{GROUP_NOTIFICATIONS}.dlq" and letter.value == b"{"
+    assert store_of(deps).rows == {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,16 +15,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import jwt
 import pytest
 from aiokafka import AIOKafkaConsumer
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from frontdesk_contracts import Envelope, KeyRing, from_record, generate_key_pair, to_record
-from frontdesk_identity.bootstrap import create_service
+from frontdesk_identity.bootstrap import create_app
 from frontdesk_identity.settings import IdentitySettings
 from frontdesk_kit import RetryPolicy
+from frontdesk_testing import Admin, StandInGateway, eventually, write_key_pair
 
 pytestmark = pytest.mark.integration
 
@@ -33,53 +30,19 @@ IDENTITY_TOPIC = "frontdesk.identity.v1"
 PASSWORD = "correct horse battery"
 
 
-def _write_key(folder: Path, name: str) -> Ed25519PrivateKey:
-    key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    (folder / f"{name}-signing.pem").write_bytes(private)
-    (folder / f"{name}-public.pem").write_bytes(public)
-    return key
-
-
 class Keys:
-    """The test's own keys: notifications' sealing pair, identity's and the gateway's."""
+    """The test's own keys: notifications' sealing pair, identity's signing key and a
+    stand-in gateway, on disk where identity's settings point; `admin` is admin-1 of
+    studio-1 ("Studio One"), whose calls that gateway signs."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.sealing = generate_key_pair("test-1")
         self.ring = KeyRing.of(self.sealing)
-        self.identity = _write_key(folder, "identity")
-        self.gateway = _write_key(folder, "gateway")
-
-    def admin(
-        self,
-        admin_id: str = "admin-1",
-        studios: list[str] | None = None,
-        *,
-        audience: str = "frontdesk-identity",
-        expires_in: int = 300,
-        key: Ed25519PrivateKey | None = None,
-        names: dict[str, str] | None = None,
-    ) -> dict[str, str]:
-        """Headers of an admin request as the gateway would send it."""
-        now = int(time.time())
-        claims = {
-            "sub": admin_id,
-            "studios": studios if studios is not None else ["studio-1"],
-            "studio_names": names if names is not None else {"studio-1": "Studio One"},
-            "aud": audience,
-            "iat": now,
-            "exp": now + expires_in,
-        }
-        token = jwt.encode(claims, key or self.gateway, algorithm="EdDSA")
-        return {"Authorization": f"Bearer {token}"}
+        write_key_pair(folder, "identity")
+        self.gateway = StandInGateway()
+        self.gateway.save(folder)
+        self.admin = Admin("admin-1", {"studio-1": "Studio One"}, self.gateway)
 
     def open(self, sealed: Any) -> str:
         """The plaintext of a secret identity sealed to notifications."""
@@ -131,7 +94,7 @@ class Service:
 @contextlib.asynccontextmanager
 async def running(settings: IdentitySettings) -> AsyncIterator[Service]:
     """Start identity through its lifespan; stop it on exit."""
-    app = create_service(settings, retry=RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.02))
+    app = create_app(settings, retry=RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.02))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://identity.test") as http:
@@ -163,15 +126,15 @@ class Events:
         self, event_type: str, count: int = 1, timeout: float = 15.0, **where: Any
     ) -> list[Envelope[Any]]:
         """The events of `event_type` (matching `where` on the payload), once `count` came."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
+
+        async def arrived() -> list[Envelope[Any]]:
             found = [e for e in self.seen if e.type == event_type and _matches(e, where)]
-            if len(found) >= count or asyncio.get_running_loop().time() > deadline:
-                assert len(found) >= count, f"{event_type}: {len(found)} < {count}; seen " + str(
-                    [e.type for e in self.seen]
-                )
-                return found
-            await self._poll()
+            if len(found) < count:
+                await self._poll()  # the pause between tries: up to 0.2 s for new records
+            assert len(found) >= count, f"{event_type}: {len(found)} < {count}; seen {self.types()}"
+            return found
+
+        return await eventually(arrived, timeout=timeout, interval=0)
 
     async def settle(self, seconds: float = 1.5) -> list[Envelope[Any]]:
         """Everything published until nothing new arrived for a moment."""
@@ -235,7 +198,7 @@ async def client_with_login(
     created = await service.http.post(
         "/v1/admin/studios/studio-1/clients",
         json={"email": email, "given_name": "Ada"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     account_id: str = created.json()["account_id"]
     [event] = await events.wait("AccountCreatedByAdmin", account_id=account_id)

@@ -3,6 +3,8 @@ email quota told to admins, and the studio's name remembered."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from frontdesk_contracts import ClientImported, new_event
@@ -17,14 +19,16 @@ async def test_a_resend_after_the_login_was_made_sends_login_ready_and_sets_noth
 ):
     account_id = await steps.client_with_login(service, keys, events)
     [created] = await events.wait("AccountCreatedByAdmin", account_id=account_id)
-    view = (await service.http.get(f"{CLIENTS}/{account_id}/access", headers=keys.admin())).json()
+    view = (
+        await service.http.get(f"{CLIENTS}/{account_id}/access", headers=keys.admin.identity())
+    ).json()
     assert (view["has_login"], view["ever_logged_in"]) == (True, False)
     assert (view["resend_welcome_allowed"], view["resend_sends"]) == (False, "login_ready")
 
     resent = await service.http.post(
         f"{CLIENTS}/{account_id}/welcome-email",
         json={"email": "ada@example.com"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     assert resent.status_code == 202, resent.text
     [ready] = await events.wait("LoginReadyEmailRequested", account_id=account_id)
@@ -52,7 +56,9 @@ async def test_credential_emails_go_to_the_typed_or_the_last_proven_address(
     [event] = await events.wait("AccountImported")
     account_id = event.payload.account_id
     url = f"{CLIENTS}/{account_id}/welcome-email"
-    sent = await service.http.post(url, json={"email": "work@example.com"}, headers=keys.admin())
+    sent = await service.http.post(
+        url, json={"email": "work@example.com"}, headers=keys.admin.identity()
+    )
     assert sent.status_code == 202
     [welcome] = await events.wait("WelcomeEmailRequested")
     _, token = steps.link_of(keys, welcome.payload, "create_login_token")
@@ -62,7 +68,9 @@ async def test_credential_emails_go_to_the_typed_or_the_last_proven_address(
     for login in ("work@example.com", "grace"):
         asked = await service.http.post("/v1/password-resets", json={"login": login})
         assert asked.status_code == 202
-    admin = await service.http.post(f"{CLIENTS}/{account_id}/password-reset", headers=keys.admin())
+    admin = await service.http.post(
+        f"{CLIENTS}/{account_id}/password-reset", headers=keys.admin.identity()
+    )
     assert admin.status_code == 202
     resets = await events.wait("PasswordResetRequested", count=3)
     assert [r.payload.email for r in resets] == ["work@example.com"] * 3
@@ -86,20 +94,24 @@ async def _spend_the_quota_and_be_told(service, keys, events):  # type: ignore[n
     ids = []
     for n in range(2):
         body = {"email": f"c{n}@example.com", "given_name": "C"}
-        created = await service.http.post(CLIENTS, json=body, headers=keys.admin())
+        created = await service.http.post(CLIENTS, json=body, headers=keys.admin.identity())
         assert created.status_code == 201
         ids.append(created.json()["account_id"])
     body = {"email": "c9@example.com", "given_name": "C"}
-    refused = await service.http.post(CLIENTS, json=body, headers=keys.admin())
+    refused = await service.http.post(CLIENTS, json=body, headers=keys.admin.identity())
     assert refused.status_code == 429
     assert refused.json()["type"].endswith("email-quota-spent")
     assert 3000 < int(refused.headers["Retry-After"]) <= 3600
     assert refused.json()["retry_after"] == int(refused.headers["Retry-After"])
     resend = await service.http.post(
-        f"{CLIENTS}/{ids[0]}/welcome-email", json={"email": "c0@example.com"}, headers=keys.admin()
+        f"{CLIENTS}/{ids[0]}/welcome-email",
+        json={"email": "c0@example.com"},
+        headers=keys.admin.identity(),
     )
     assert resend.status_code == 429 and "Retry-After" in resend.headers
-    view = (await service.http.get(f"{CLIENTS}/{ids[0]}/access", headers=keys.admin())).json()
+    view = (
+        await service.http.get(f"{CLIENTS}/{ids[0]}/access", headers=keys.admin.identity())
+    ).json()
     assert view["email_quota"]["remaining"] == 0 and view["email_quota"]["resets_at"]
     assert len(await events.wait("AccountCreatedByAdmin", count=2)) == 2
 
@@ -107,12 +119,12 @@ async def _spend_the_quota_and_be_told(service, keys, events):  # type: ignore[n
 async def test_a_spent_address_quota_is_told_to_the_admin_too(start, keys, events):
     async with start(emails_per_address_per_hour=1) as service:
         body = {"email": "ada@example.com", "given_name": "Ada"}
-        created = await service.http.post(CLIENTS, json=body, headers=keys.admin())
+        created = await service.http.post(CLIENTS, json=body, headers=keys.admin.identity())
         assert created.status_code == 201  # the address's one create-login email this hour
         resend = await service.http.post(
             f"{CLIENTS}/{created.json()['account_id']}/welcome-email",
             json={"email": "ada@example.com"},
-            headers=keys.admin(),
+            headers=keys.admin.identity(),
         )
         assert resend.status_code == 429, resend.text
         assert resend.json()["type"].endswith("email-quota-spent")
@@ -123,12 +135,12 @@ async def test_a_spent_address_quota_is_told_to_the_admin_too(start, keys, event
 
 async def test_a_nameless_assertion_uses_the_studio_s_last_known_name(service, keys, events):
     body = {"email": "ada@example.com", "given_name": "Ada"}
-    created = await service.http.post(CLIENTS, json=body, headers=keys.admin())
+    created = await service.http.post(CLIENTS, json=body, headers=keys.admin.identity())
     account_id = created.json()["account_id"]
     resent = await service.http.post(
         f"{CLIENTS}/{account_id}/welcome-email",
         json={"email": "ada@example.com"},
-        headers=keys.admin(names={}),
+        headers=replace(keys.admin, studios={"studio-1": None}).identity(),  # no name
     )
     assert resent.status_code == 202
     [welcome] = await events.wait("WelcomeEmailRequested")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import jwt
 import pytest
+
+from frontdesk_testing import IDENTITY_AUDIENCE, Admin, StandInGateway
 
 pytestmark = pytest.mark.integration
 
@@ -11,7 +15,7 @@ pytestmark = pytest.mark.integration
 async def create_client(service, keys, email="ada@example.com", studio="studio-1", **extra):  # type: ignore[no-untyped-def]
     body = {"email": email, "given_name": "Ada", **extra}
     return await service.http.post(
-        f"/v1/admin/studios/{studio}/clients", json=body, headers=keys.admin()
+        f"/v1/admin/studios/{studio}/clients", json=body, headers=keys.admin.identity()
     )
 
 
@@ -112,12 +116,13 @@ async def test_an_unknown_link_shows_a_clear_page(service, steps):
 async def test_admin_assertions_are_checked(service, keys, steps):
     body = {"email": "ada@example.com", "given_name": "Ada"}
     url = "/v1/admin/studios/studio-1/clients"
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+    admin = keys.admin
     for headers in (
-        keys.admin(key=Ed25519PrivateKey.generate()),  # not the gateway's signature
-        keys.admin(audience="frontdesk-client-registry"),
-        keys.admin(expires_in=-60),
+        replace(admin, gateway=StandInGateway()).identity(),  # not the gateway's signature
+        admin.registry(),  # meant for another service
+        keys.gateway.headers(
+            admin.admin_id, admin.studios, audience=IDENTITY_AUDIENCE, lifetime_seconds=-60
+        ),
         {},
         {"Authorization": "Bearer not-a-jwt"},
     ):
@@ -132,7 +137,7 @@ async def test_a_studio_the_admin_does_not_administer_looks_like_an_unknown_clie
 ):
     created = await create_client(service, keys)
     account_id = created.json()["account_id"]
-    outsider = keys.admin("admin-2", studios=["studio-2"])
+    outsider = Admin("admin-2", {"studio-2": None}, keys.gateway).identity()
 
     foreign = await service.http.get(
         f"/v1/admin/studios/studio-1/clients/{account_id}/access", headers=outsider
@@ -171,12 +176,14 @@ async def test_an_external_id_is_created_once_per_studio(service, keys, steps):
 async def test_bad_input_is_a_problem_never_a_500(service, keys, steps):
     url = "/v1/admin/studios/studio-1/clients"
     for body in ({}, {"email": "nope", "given_name": "A"}, {"email": "a@b.co", "given_name": ""}):
-        refused = await service.http.post(url, json=body, headers=keys.admin())
+        refused = await service.http.post(url, json=body, headers=keys.admin.identity())
         assert refused.status_code == 422
         assert refused.headers["content-type"] == "application/problem+json"
         assert {"type", "title", "status", "detail"} <= set(refused.json())
     garbled = await service.http.post(
-        url, content=b"{not json", headers={**keys.admin(), "content-type": "application/json"}
+        url,
+        content=b"{not json",
+        headers={**keys.admin.identity(), "content-type": "application/json"},
     )
     assert garbled.status_code == 422
     # Link pages answer a browser with a page, never JSON: a token that is no link is a
@@ -203,7 +210,7 @@ async def test_dead_create_login_links_say_why_and_what_to_do(service, keys, eve
     await service.http.post(
         f"/v1/admin/studios/studio-1/clients/{account_id}/welcome-email",
         json={"email": "ada@example.com"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     [welcome] = await events.wait("WelcomeEmailRequested")
     new_url, new_token = steps.link_of(keys, welcome.payload, "create_login_token")

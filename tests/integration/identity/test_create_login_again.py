@@ -17,7 +17,7 @@ async def new_client(service, keys, events, email="ada@example.com"):  # type: i
     created = await service.http.post(
         "/v1/admin/studios/studio-1/clients",
         json={"email": email, "given_name": "Ada", "family_name": "Lovelace"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     assert created.status_code == 201, created.text
     account_id = created.json()["account_id"]
@@ -70,7 +70,7 @@ async def test_a_superseded_link_offers_a_new_one(service, keys, events, steps):
     resent = await service.http.post(
         f"/v1/admin/studios/studio-1/clients/{account_id}/welcome-email",
         json={"email": "ada@example.com"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     assert resent.status_code < 300, resent.text
     [welcome] = await events.wait("WelcomeEmailRequested")
@@ -106,7 +106,7 @@ async def test_used_links_unknown_tokens_and_existing_logins_get_nothing(
     await service.http.post(
         f"/v1/admin/studios/studio-1/clients/{other_id}/welcome-email",
         json={"email": "grace@example.com"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     [welcome] = await events.wait("WelcomeEmailRequested", account_id=other_id)
     _, newer = steps.link_of(keys, welcome.payload, "create_login_token")

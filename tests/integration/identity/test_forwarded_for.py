@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from frontdesk_testing import eventually
+
 pytestmark = pytest.mark.integration
 
 LIMITS = {"login_free_failures": 100, "ip_login_failures_before_delay": 3}
@@ -53,26 +55,30 @@ async def test_served_as_in_production_a_local_client_cannot_pick_its_address(
     """`python -m frontdesk_identity` as it serves: uvicorn would otherwise believe
     X-Forwarded-For from 127.0.0.1 (its default), whoever sends it."""
     import asyncio
+    import runpy
     import socket
 
     import httpx
     import uvicorn
 
-    import frontdesk_identity.__main__ as entry
+    from frontdesk_kit import runtime
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     served: dict[str, object] = {}
-    monkeypatch.setattr(entry, "load_settings", lambda _: settings_for(http_port=port, **LIMITS))
-    monkeypatch.setattr(entry, "configure_logging", lambda *_: None)
-    monkeypatch.setattr(entry.uvicorn, "run", lambda app, **kw: served.update(app=app, kw=kw))
-    entry.main()
+    monkeypatch.setattr(runtime, "load_settings", lambda _: settings_for(http_port=port, **LIMITS))
+    monkeypatch.setattr(runtime, "configure_logging", lambda *_: None)
+    monkeypatch.setattr(runtime.uvicorn, "run", lambda app, **kw: served.update(app=app, kw=kw))
+    runpy.run_module("frontdesk_identity", run_name="__main__")  # `python -m frontdesk_identity`
     server = uvicorn.Server(uvicorn.Config(served["app"], **served["kw"]))  # type: ignore[arg-type]
+
+    async def serving() -> None:  # uvicorn offers no event to wait on
+        assert server.started, "uvicorn has not started"
+
     task = asyncio.create_task(server.serve())
     try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-            await asyncio.sleep(0.05)
+        await eventually(serving, timeout=20, interval=0.05)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             codes = []
             for n in range(5):

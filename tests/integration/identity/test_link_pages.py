@@ -18,7 +18,7 @@ async def create_login_link(service, keys, events, email="ada@example.com"):  # 
     created = await service.http.post(
         "/v1/admin/studios/studio-1/clients",
         json={"email": email, "given_name": "Ada"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     assert created.status_code == 201, created.text
     [event] = await events.wait("AccountCreatedByAdmin", email=email)

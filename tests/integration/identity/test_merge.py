@@ -28,7 +28,7 @@ async def test_a_merge_makes_the_record_an_alias_and_kills_its_links(
     await service.http.post(
         f"/v1/admin/studios/studio-1/clients/{old_id}/welcome-email",
         json={"email": "lin@example.com"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     [welcome] = await events.wait("WelcomeEmailRequested")
     survivor = await steps.client_with_login(
@@ -60,7 +60,7 @@ async def test_a_merge_makes_the_record_an_alias_and_kills_its_links(
     assert (await service.http.post("/links/create-login", data=form)).status_code == 410
 
     view = await service.http.get(
-        f"/v1/admin/studios/studio-1/clients/{old_id}/access", headers=keys.admin()
+        f"/v1/admin/studios/studio-1/clients/{old_id}/access", headers=keys.admin.identity()
     )
     assert view.status_code == 200
     assert view.json()["merged_into"] == survivor

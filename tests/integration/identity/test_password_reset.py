@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from frontdesk_testing import Admin
+
 pytestmark = pytest.mark.integration
 
 
@@ -129,13 +131,13 @@ async def test_a_refused_new_password_does_not_spend_the_link(service, keys, eve
 async def test_an_admin_sends_a_reset_to_a_client_of_their_studio(service, keys, events, steps):
     account_id = await steps.client_with_login(service, keys, events)
     url = f"/v1/admin/studios/studio-1/clients/{account_id}/password-reset"
-    assert (await service.http.post(url, headers=keys.admin())).status_code == 202
+    assert (await service.http.post(url, headers=keys.admin.identity())).status_code == 202
     [event] = await events.wait("PasswordResetRequested")
     assert event.payload.requested_by == "admin"
     assert event.payload.admin_id == "admin-1"
     assert event.payload.studio_id == "studio-1"
 
-    outsider = keys.admin("admin-2", studios=["studio-2"])
+    outsider = Admin("admin-2", {"studio-2": None}, keys.gateway).identity()
     assert (await service.http.post(url, headers=outsider)).status_code == 404
 
 
@@ -145,9 +147,9 @@ async def test_an_admin_reset_for_a_client_without_login_points_to_the_welcome_e
     created = await service.http.post(
         "/v1/admin/studios/studio-1/clients",
         json={"email": "new@example.com", "given_name": "New"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     url = f"/v1/admin/studios/studio-1/clients/{created.json()['account_id']}/password-reset"
-    refused = await service.http.post(url, headers=keys.admin())
+    refused = await service.http.post(url, headers=keys.admin.identity())
     assert refused.status_code == 409
     assert "welcome" in refused.json()["detail"]

@@ -3,46 +3,37 @@ the handler tests rely on behave like the real thing."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from frontdesk_contracts import uuid7
-from frontdesk_identity.adapters.unit_of_work import Database
-from frontdesk_identity.bootstrap import COMPONENTS
+from frontdesk_contracts import GROUP_IDENTITY, uuid7
+from frontdesk_identity.adapters.unit_of_work import PgUnitsOfWork
+from frontdesk_identity.bootstrap import SPEC
 from frontdesk_identity.domain.accounts import Account
+from frontdesk_identity.domain.audit import AuditEntry
+from frontdesk_identity.domain.deliveries import EmailState
 from frontdesk_identity.domain.errors import UsernameTaken
-from frontdesk_kit import Outbox, migrate
+from frontdesk_kit import HandledEvents, Outbox, migrate
+from frontdesk_testing.identity.fakes import FakeUnitsOfWork
 
 pytestmark = pytest.mark.integration
-FAKES = Path(__file__).parents[3] / "services" / "identity" / "tests" / "fakes.py"
 NOW = datetime.now(UTC)
-
-
-def _fakes() -> Any:
-    spec = importlib.util.spec_from_file_location("identity_fakes", FAKES)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["identity_fakes"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(params=["fake", "postgres"])
 async def db(request: pytest.FixtureRequest, database: str) -> AsyncIterator[Any]:
     if request.param == "fake":
-        yield _fakes().FakeDatabase()
+        yield FakeUnitsOfWork()
         return
     async with asyncpg.create_pool(database, min_size=1, max_size=2) as pool:
         async with pool.acquire() as conn:
-            await migrate(conn, COMPONENTS)
-        yield Database(pool, Outbox())
+            await migrate(conn, SPEC.components())
+        yield PgUnitsOfWork(pool, Outbox(), HandledEvents(pool, GROUP_IDENTITY))
 
 
 def account(account_id: str, **changes: Any) -> Account:
@@ -125,7 +116,7 @@ async def test_sessions_and_rates(db):
         await tx.sessions.start(session, "a", NOW)
         await tx.sessions.add_refresh(b"r1", session, NOW + timedelta(1))
         row = await tx.sessions.refresh_for_update(b"r1")
-        assert (row["account_id"], row["used_at"], row["ended_at"]) == ("a", None, None)
+        assert (row.account_id, row.used_at, row.session_ended_at) == ("a", None, None)
         await tx.sessions.end_all(["a"], NOW)
         assert not await tx.sessions.is_live(session)
         for seconds in (7200, 10, 5):
@@ -134,3 +125,53 @@ async def test_sessions_and_rates(db):
         assert await tx.rates.last("k", "s", NOW, 3600) == NOW - timedelta(seconds=5)
         await tx.rates.clear("k", "s")
         assert await tx.rates.count("k", "s", NOW, 9999) == 0
+
+
+async def test_the_newest_delivery_report_wins_and_the_latest_come_first(db):
+    async with db.transaction() as tx:
+        await tx.accounts.add(account("a"))
+        sent = EmailState("m1", "password_reset", "g@x.co", "sent", None, NOW)
+        failed = EmailState("m1", "password_reset", "g@x.co", "failed", "550", NOW)
+        await tx.deliveries.record("a", replace(failed, at=NOW - timedelta(seconds=5)))
+        await tx.deliveries.record("a", sent)
+        await tx.deliveries.record("a", replace(failed, at=NOW - timedelta(seconds=1)))  # late
+        await tx.deliveries.record("a", replace(sent, message_id="m2", at=NOW + timedelta(1)))
+        assert await tx.deliveries.latest("a") == [
+            replace(sent, message_id="m2", at=NOW + timedelta(1)),
+            sent,
+        ]
+        assert await tx.deliveries.latest("a", limit=1) == [
+            replace(sent, message_id="m2", at=NOW + timedelta(1))
+        ]
+        assert await tx.deliveries.latest("b") == []
+
+
+async def test_studio_names_and_the_audit_trail(db):
+    async with db.transaction() as tx:
+        assert await tx.studios.name("s1") is None
+        await tx.studios.remember("s1", "Studio One")
+        await tx.studios.remember("s1", "Studio Uno")
+        assert await tx.studios.name("s1") == "Studio Uno"
+        await tx.audit.record(AuditEntry("admin-1", "access_view", "s1", None, "refused: x"))
+
+
+async def test_an_event_is_handled_once_and_a_failed_effect_can_run_again(db):
+    first, second, runs = uuid7(), uuid7(), []
+
+    def adding(account_id: str, *, fail: bool = False) -> Any:
+        async def effect(uow: Any) -> None:
+            runs.append(account_id)
+            await uow.accounts.add(account(account_id))
+            if fail:
+                raise RuntimeError("boom")
+
+        return effect
+
+    assert await db.once(first, adding("a"))
+    assert not await db.once(first, adding("a2"))  # a redelivery: nothing runs
+    with pytest.raises(RuntimeError):
+        await db.once(second, adding("b", fail=True))
+    assert await db.once(second, adding("c"))  # the ledger row rolled back with the effect
+    assert runs == ["a", "b", "c"]
+    async with db.transaction() as tx:
+        assert [await tx.accounts.get(i) is not None for i in "abc"] == [True, False, True]

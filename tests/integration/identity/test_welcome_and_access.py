@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 
 import pytest
 
 from frontdesk_contracts import ClientImported, EmailFailed, EmailSent, new_event, uuid7
+from frontdesk_testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +37,7 @@ async def test_resend_welcome_to_a_known_address_supersedes_the_earlier_link(
     account_id = await imported_client(publish, events, "g@example.com", "grace@work.example")
     url = client_url(account_id, "welcome-email")
     for email in ("g@example.com", "GRACE@work.example"):
-        sent = await service.http.post(url, json={"email": email}, headers=keys.admin())
+        sent = await service.http.post(url, json={"email": email}, headers=keys.admin.identity())
         assert sent.status_code == 202, sent.text
     first, second = await events.wait("WelcomeEmailRequested", count=2)
     assert first.payload.email == "g@example.com"
@@ -57,7 +58,7 @@ async def test_resend_welcome_to_an_unknown_address_is_refused(service, keys, ev
     refused = await service.http.post(
         client_url(account_id, "welcome-email"),
         json={"email": "someone@else.example"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     assert refused.status_code == 422
     assert refused.json()["type"].endswith("unknown-address")
@@ -67,13 +68,15 @@ async def test_resend_welcome_after_a_login_is_refused_pointing_to_a_reset(
     service, keys, events, steps
 ):
     account_id = await steps.client_with_login(service, keys, events)
-    before = await service.http.get(client_url(account_id, "access"), headers=keys.admin())
+    before = await service.http.get(client_url(account_id, "access"), headers=keys.admin.identity())
     # Created a login, never logged in: a resend sends "login ready", not a create-login link.
     assert before.json()["resend_welcome_allowed"] is False
     assert before.json()["resend_sends"] == "login_ready"
     assert (await steps.log_in(service)).status_code == 200
 
-    view = (await service.http.get(client_url(account_id, "access"), headers=keys.admin())).json()
+    view = (
+        await service.http.get(client_url(account_id, "access"), headers=keys.admin.identity())
+    ).json()
     assert view["ever_logged_in"] is True
     assert view["last_login_at"] is not None
     assert view["resend_welcome_allowed"] is False
@@ -81,7 +84,7 @@ async def test_resend_welcome_after_a_login_is_refused_pointing_to_a_reset(
     refused = await service.http.post(
         client_url(account_id, "welcome-email"),
         json={"email": "ada@example.com"},
-        headers=keys.admin(),
+        headers=keys.admin.identity(),
     )
     assert refused.status_code == 409
     assert refused.headers["content-type"] == "application/problem+json"
@@ -105,11 +108,13 @@ async def test_the_access_view_shows_the_state_of_the_last_emails(service, keys,
     await publish(sent)
     await publish(sent)  # redelivered: no change
     url = client_url(account_id, "access")
-    for _ in range(50):
-        view = (await service.http.get(url, headers=keys.admin())).json()
-        if view["last_emails"] and view["last_emails"][0]["state"] == "sent":
-            break
-        await asyncio.sleep(0.2)
+
+    async def sent_shown() -> dict[str, Any]:
+        view: dict[str, Any] = (await service.http.get(url, headers=keys.admin.identity())).json()
+        assert view["last_emails"] and view["last_emails"][0]["state"] == "sent", view
+        return view
+
+    view = await eventually(sent_shown, timeout=10)
     assert view["emails"] == ["g@example.com"]
     [email] = view["last_emails"]
     assert (email["message_id"], email["state"], email["kind"]) == ("m-1", "sent", "create_login")

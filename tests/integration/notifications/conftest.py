@@ -7,8 +7,9 @@ generated for the test. Tests publish identity's events themselves, as identity 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +27,6 @@ from frontdesk_contracts import (
     seal,
     to_record,
 )
-from frontdesk_devmail.client import InboxClient
 from frontdesk_notifications.bootstrap import create_app
 from frontdesk_notifications.settings import Brand, NotificationsSettings
 
@@ -58,11 +58,6 @@ class Service:
 
 
 OPS_TOKEN = "notifications-test-ops-token-0123456789abcdef"
-
-
-def address(label: str) -> str:
-    """A recipient address no other test uses."""
-    return f"{label}.{uuid.uuid4().hex[:12]}@example.test"
 
 
 def in_hours(hours: float) -> datetime:
@@ -106,7 +101,6 @@ def start_service(
     settings_for: Callable[..., NotificationsSettings], producer: AIOKafkaProducer
 ) -> Callable[..., Any]:
     """Async context factory: run the service with these settings overrides."""
-    import contextlib
 
     @contextlib.asynccontextmanager
     async def start(keys: KeyPair | None = None, **overrides: Any) -> AsyncIterator[Service]:
@@ -128,32 +122,6 @@ def start_service(
 async def service(start_service: Callable[..., Any]) -> AsyncIterator[Service]:
     async with start_service() as running:
         yield running
-
-
-@pytest.fixture
-async def inbox(inbox_url: str) -> AsyncIterator[InboxClient]:
-    async with InboxClient(inbox_url) as client:
-        yield client
-
-
-@pytest.fixture
-def wait_status(service: Service) -> Callable[..., Awaitable[list[dict[str, Any]]]]:
-    """Poll the ops API until the messages of an event reach the wanted statuses."""
-    import asyncio
-
-    async def wait(
-        event_id: uuid.UUID, *statuses: str, timeout: float = 20.0
-    ) -> list[dict[str, Any]]:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            answer = await service.http.get("/messages", params={"event_id": str(event_id)})
-            found = answer.json()["messages"]
-            if sorted(m["status"] for m in found) == sorted(statuses) or loop.time() > deadline:
-                return found
-            await asyncio.sleep(0.1)
-
-    return wait
 
 
 def admin_created(service: Service, email: str, token: str, **overrides: Any) -> Envelope[Any]:

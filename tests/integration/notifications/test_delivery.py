@@ -10,9 +10,10 @@ import asyncpg
 import pytest
 
 from frontdesk_contracts import PasswordResetRequested, generate_key_pair, new_event, seal
+from frontdesk_testing import unique_address
 
-from .conftest import address, admin_created, in_hours
-from .helpers import notification_events, notifications_topic, wait_message
+from .conftest import admin_created, in_hours
+from .helpers import notification_events, notifications_topic, wait_message, wait_status
 
 pytestmark = pytest.mark.integration
 
@@ -29,10 +30,8 @@ def reset_requested(service, email: str, token: str, **overrides):  # type: igno
     return new_event(PasswordResetRequested(**values))
 
 
-async def test_temporary_failures_are_retried_until_delivered(
-    service, inbox, wait_status, read_topic
-):
-    email = address("flaky")
+async def test_temporary_failures_are_retried_until_delivered(service, inbox, read_topic):
+    email = unique_address("flaky")
     await inbox.add_fault(email, code=451, times=2)
     event = admin_created(service, email, secrets.token_urlsafe(16))
     await service.publish(event)
@@ -40,7 +39,7 @@ async def test_temporary_failures_are_retried_until_delivered(
     message = await inbox.wait_for(email, timeout=30)
 
     assert message.subject.startswith("Create your login")
-    [row] = await wait_status(event.id, "sent")
+    [row] = await wait_status(service, event.id, "sent")
     assert row["attempts"] == 3
     records = await read_topic(notifications_topic(service.settings.topic_prefix), expected=3)
     told = notification_events(records, event.id)
@@ -52,13 +51,11 @@ async def test_temporary_failures_are_retried_until_delivered(
     assert "451" in told[0]["reason"]
 
 
-async def test_a_550_reply_fails_the_message_and_suppresses_the_address(
-    service, inbox, wait_status, read_topic
-):
-    email = address("reject550.bob")
+async def test_a_550_reply_fails_the_message_and_suppresses_the_address(service, inbox, read_topic):
+    email = unique_address("reject550.bob")
     first = admin_created(service, email, secrets.token_urlsafe(16))
     await service.publish(first)
-    [row] = await wait_status(first.id, "failed")
+    [row] = await wait_status(service, first.id, "failed")
     assert row["attempts"] == 1 and row["last_error"].startswith("550")
 
     listed = (await service.http.get("/suppressions", params={"address": email})).json()
@@ -66,7 +63,7 @@ async def test_a_550_reply_fails_the_message_and_suppresses_the_address(
 
     second = reset_requested(service, email, secrets.token_urlsafe(16))
     await service.publish(second)
-    [held] = await wait_status(second.id, "suppressed")
+    [held] = await wait_status(service, second.id, "suppressed")
     assert held["attempts"] == 0
 
     records = await read_topic(notifications_topic(service.settings.topic_prefix), expected=2)
@@ -83,15 +80,15 @@ async def test_a_550_reply_fails_the_message_and_suppresses_the_address(
     assert again.headers["content-type"] == "application/problem+json"
 
 
-async def test_replayed_events_send_no_second_email(service, inbox, wait_status):
-    email = address("replay")
+async def test_replayed_events_send_no_second_email(service, inbox):
+    email = unique_address("replay")
     event = admin_created(service, email, secrets.token_urlsafe(16))
     await service.publish(event)
     first = await inbox.wait_for(email, timeout=30)
 
     for _ in range(3):  # the same record again, as a redelivery or a replay would bring it
         await service.publish(event)
-    marker_email = address("replay-marker")
+    marker_email = unique_address("replay-marker")
     marker = admin_created(service, marker_email, secrets.token_urlsafe(16))
     marker = marker.model_copy(
         update={
@@ -104,16 +101,16 @@ async def test_replayed_events_send_no_second_email(service, inbox, wait_status)
     await asyncio.sleep(0.5)
 
     assert [m.id for m in await inbox.messages(email)] == [first.id]
-    [row] = await wait_status(event.id, "sent")
+    [row] = await wait_status(service, event.id, "sent")
     assert row["attempts"] == 1
 
 
-async def test_an_expired_token_is_not_sent(service, inbox, wait_status, read_topic):
-    email = address("expired")
+async def test_an_expired_token_is_not_sent(service, inbox, read_topic):
+    email = unique_address("expired")
     event = reset_requested(service, email, secrets.token_urlsafe(16), expires_at=in_hours(-0.01))
     await service.publish(event)
 
-    [row] = await wait_status(event.id, "cancelled")
+    [row] = await wait_status(service, event.id, "cancelled")
 
     assert row["status_reason"] == "expired" and row["attempts"] == 0
     records = await read_topic(notifications_topic(service.settings.topic_prefix), expected=1)
@@ -126,7 +123,7 @@ async def test_a_token_that_expires_while_retrying_is_not_sent(start_service, in
     # A retry budget (30 attempts, at least ~7 s of backoff) that outlasts the link's
     # 2 seconds, so the link dies while the message is still being retried.
     async with start_service(retry_max_attempts=30, retry_max_delay=0.5) as service:
-        email = address("tempfail451.expiring")  # devmail answers 451 to it, every time
+        email = unique_address("tempfail451.expiring")  # devmail answers 451 to it, every time
         event = reset_requested(
             service, email, secrets.token_urlsafe(16), expires_at=in_hours(2.0 / 3600)
         )
@@ -141,7 +138,7 @@ async def test_a_token_that_expires_while_retrying_is_not_sent(start_service, in
 
 async def test_a_superseded_link_is_not_sent_only_the_new_one(start_service, inbox):
     async with start_service(retry_first_delay=2.0) as service:
-        email = address("superseded")
+        email = unique_address("superseded")
         await inbox.add_fault(email, code=451, times=1)  # holds the first back for a retry
         old_token, new_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
         first = reset_requested(service, email, old_token)
@@ -161,7 +158,7 @@ async def test_a_superseded_link_is_not_sent_only_the_new_one(start_service, inb
 
 async def test_a_newer_link_supersedes_an_unsent_one_even_unannounced(start_service, inbox):
     async with start_service(retry_first_delay=2.0) as service:
-        email = address("newer")
+        email = unique_address("newer")
         await inbox.add_fault(email, code=451, times=1)
         old_token, new_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
         first = admin_created(service, email, old_token)
@@ -176,11 +173,9 @@ async def test_a_newer_link_supersedes_an_unsent_one_even_unannounced(start_serv
         assert (old["status"], old["status_reason"]) == ("cancelled", "superseded")
 
 
-async def test_a_token_sealed_to_an_unknown_key_fails_that_message_only(
-    service, inbox, wait_status, read_topic
-):
+async def test_a_token_sealed_to_an_unknown_key_fails_that_message_only(service, inbox, read_topic):
     stranger = generate_key_pair("not-ours")
-    email, good_email = address("unknown-key"), address("after-unknown-key")
+    email, good_email = unique_address("unknown-key"), unique_address("after-unknown-key")
     bad = reset_requested(service, email, "x")
     bad = new_event(
         bad.payload.model_copy(
@@ -192,7 +187,7 @@ async def test_a_token_sealed_to_an_unknown_key_fails_that_message_only(
     await service.publish(good)
 
     await inbox.wait_for(good_email, timeout=30)
-    [row] = await wait_status(bad.id, "failed")
+    [row] = await wait_status(service, bad.id, "failed")
     assert row["status_reason"] == "unbuildable" and "does not open" in row["last_error"]
     records = await read_topic(notifications_topic(service.settings.topic_prefix), expected=2)
     [told] = notification_events(records, bad.id)
@@ -203,7 +198,7 @@ async def test_rotated_keys_still_open_tokens_sealed_to_the_old_key(start_servic
     old, new = generate_key_pair("rot-old"), generate_key_pair("rot-new")
     keys = {pair.key_id: pair.encoded_private_key().reveal() for pair in (old, new)}
     async with start_service(keys=new, sealing_private_keys=keys) as service:
-        email, token = address("rotated"), secrets.token_urlsafe(16)
+        email, token = unique_address("rotated"), secrets.token_urlsafe(16)
         event = reset_requested(service, email, token)
         event = new_event(
             event.payload.model_copy(
@@ -215,15 +210,15 @@ async def test_rotated_keys_still_open_tokens_sealed_to_the_old_key(start_servic
         assert token in message.link_containing("/links/reset-password")
 
 
-async def test_no_token_is_kept_in_plaintext_in_the_database(service, inbox, wait_status):
-    email, token = address("plain"), secrets.token_urlsafe(32)
-    held, held_token = address("tempfail451.held"), secrets.token_urlsafe(32)
+async def test_no_token_is_kept_in_plaintext_in_the_database(service, inbox):
+    email, token = unique_address("plain"), secrets.token_urlsafe(32)
+    held, held_token = unique_address("tempfail451.held"), secrets.token_urlsafe(32)
     sent_event = admin_created(service, email, token)
     held_event = admin_created(service, held, held_token)
     await service.publish(sent_event)
     await service.publish(held_event)
     await inbox.wait_for(email, timeout=30)
-    await wait_status(sent_event.id, "sent")
+    await wait_status(service, sent_event.id, "sent")
 
     conn = await asyncpg.connect(service.settings.database_url)
     try:

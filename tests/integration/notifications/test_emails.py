@@ -9,8 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from frontdesk_contracts import PasswordResetRequested, new_event
+from frontdesk_testing import unique_address
 
-from .conftest import PUBLIC_BASE_URL, address, admin_created, in_hours
+from .conftest import PUBLIC_BASE_URL, admin_created, in_hours
+from .helpers import wait_status
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +23,7 @@ def token_of(link: str) -> str:
 
 
 async def test_create_login_email_arrives_with_the_studio_and_a_working_link(service, inbox):
-    email, token = address("ada"), secrets.token_urlsafe(32)
+    email, token = unique_address("ada"), secrets.token_urlsafe(32)
     event = admin_created(service, email, token)
     await service.publish(event)
 
@@ -38,7 +40,7 @@ async def test_create_login_email_arrives_with_the_studio_and_a_working_link(ser
 
 
 async def test_password_reset_email_says_the_link_works_for_one_hour(service, inbox):
-    email, token = address("reset"), secrets.token_urlsafe(32)
+    email, token = unique_address("reset"), secrets.token_urlsafe(32)
     event = new_event(
         PasswordResetRequested(
             account_id=f"acc-{uuid.uuid4().hex[:8]}",
@@ -63,7 +65,7 @@ async def test_password_reset_email_says_the_link_works_for_one_hour(service, in
 async def test_welcome_resend_has_a_fresh_create_login_link(service, inbox):
     from frontdesk_contracts import WelcomeEmailRequested
 
-    email, token = address("resend"), secrets.token_urlsafe(32)
+    email, token = unique_address("resend"), secrets.token_urlsafe(32)
     event = new_event(
         WelcomeEmailRequested(
             account_id=f"acc-{uuid.uuid4().hex[:8]}",
@@ -89,7 +91,7 @@ async def test_welcome_resend_has_a_fresh_create_login_link(service, inbox):
 async def test_a_create_login_link_asked_from_a_dead_link_arrives_and_works(service, inbox):
     from frontdesk_contracts import CreateLoginLinkRequested
 
-    email, token = address("again"), secrets.token_urlsafe(32)
+    email, token = unique_address("again"), secrets.token_urlsafe(32)
     event = new_event(
         CreateLoginLinkRequested(
             account_id=f"acc-{uuid.uuid4().hex[:8]}",
@@ -119,7 +121,7 @@ async def test_a_create_login_link_asked_from_a_dead_link_arrives_and_works(serv
 async def test_verification_email_carries_the_code_and_the_link(service, inbox, purpose):
     from frontdesk_contracts import EmailVerificationRequested
 
-    email, token, code = address("verify"), secrets.token_urlsafe(32), "493817"
+    email, token, code = unique_address("verify"), secrets.token_urlsafe(32), "493817"
     event = new_event(
         EmailVerificationRequested(
             account_id=f"acc-{uuid.uuid4().hex[:8]}",
@@ -147,7 +149,7 @@ async def test_verification_email_carries_the_code_and_the_link(service, inbox, 
 async def test_owner_is_told_someone_tried_to_sign_up_with_their_address(service, inbox):
     from frontdesk_contracts import SignupAttemptedForExistingLogin
 
-    email = address("owner")
+    email = unique_address("owner")
     event = new_event(
         SignupAttemptedForExistingLogin(account_id=f"acc-{uuid.uuid4().hex[:8]}", email=email)
     )
@@ -164,7 +166,7 @@ async def test_owner_is_told_someone_tried_to_sign_up_with_their_address(service
 async def test_password_changed_notice(service, inbox):
     from frontdesk_contracts import PasswordChanged
 
-    email = address("changed")
+    email = unique_address("changed")
     event = new_event(
         PasswordChanged(account_id=f"acc-{uuid.uuid4().hex[:8]}", email=email, via="reset_link")
     )
@@ -182,7 +184,7 @@ async def test_password_changed_notice(service, inbox):
 async def test_accounts_merged_notice_names_the_studio_brand(service, inbox):
     from frontdesk_contracts import AccountsMerged
 
-    email = address("merged")
+    email = unique_address("merged")
     event = new_event(
         AccountsMerged(
             account_id=f"acc-{uuid.uuid4().hex[:8]}",
@@ -202,10 +204,10 @@ async def test_accounts_merged_notice_names_the_studio_brand(service, inbox):
     assert "#AA3366" in html and 'src="https://cdn.test/l.png"' in html
 
 
-async def test_events_that_ask_for_no_email_send_none(service, inbox, wait_status):
+async def test_events_that_ask_for_no_email_send_none(service, inbox):
     from frontdesk_contracts import AccountsMerged, FirstLogin
 
-    email = address("none")
+    email = unique_address("none")
     no_address = new_event(
         AccountsMerged(
             account_id=f"acc-{uuid.uuid4().hex[:8]}",
@@ -223,4 +225,4 @@ async def test_events_that_ask_for_no_email_send_none(service, inbox, wait_statu
     await inbox.wait_for(email, timeout=30)
 
     for event in (no_address, first_login):
-        assert await wait_status(event.id, timeout=0.5) == []
+        assert await wait_status(service, event.id, timeout=0.5) == []

@@ -1,4 +1,5 @@
-"""Bad input is contained (dead letters), the ops API, the rate limit, SMTP down then up."""
+"""Bad input is contained (dead letters), types it does not handle are skipped and
+counted, the ops API, the rate limit, SMTP down then up."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import uuid
 import pytest
 
 from frontdesk_contracts import GROUP_NOTIFICATIONS, dead_letter_topic, new_event
-from frontdesk_devmail.client import InboxClient
 from frontdesk_devmail.server import DevmailConfig, DevmailServer
+from frontdesk_testing import InboxClient, unique_address
 
-from .conftest import address, admin_created
-from .helpers import wait_message
+from .conftest import admin_created
+from .helpers import identity_topic, wait_message
 
 pytestmark = pytest.mark.integration
 
@@ -21,11 +22,11 @@ pytestmark = pytest.mark.integration
 async def test_malformed_and_unknown_events_are_dead_lettered_and_the_next_is_sent(
     service, inbox, read_topic
 ):
-    topic = service.settings.topic_prefix + "frontdesk.identity.v1"
+    topic = identity_topic(service.settings.topic_prefix)
     unknown = b'{"type": "SomethingNew", "schema_version": 1, "id": "x"}'
     for value in (b"not json at all", unknown):
         await (await service.producer.send(topic, value=value, key=b"acc-bad"))
-    email = address("after-bad")
+    email = unique_address("after-bad")
     await service.publish(admin_created(service, email, secrets.token_urlsafe(16)))
 
     await inbox.wait_for(email, timeout=30)
@@ -38,7 +39,9 @@ async def test_malformed_and_unknown_events_are_dead_lettered_and_the_next_is_se
     assert [letter.value for letter in letters] == [b"not json at all", unknown]
 
 
-async def test_an_event_from_the_wrong_source_is_dead_lettered(service, read_topic):
+async def test_an_event_of_a_type_it_does_not_handle_is_skipped_and_counted(
+    service, inbox, read_topic
+):
     from frontdesk_contracts import EmailSent, to_record
 
     stray = new_event(
@@ -53,20 +56,27 @@ async def test_an_event_from_the_wrong_source_is_dead_lettered(service, read_top
         )
     )
     record = to_record(stray)
-    topic = service.settings.topic_prefix + "frontdesk.identity.v1"
+    topic = identity_topic(service.settings.topic_prefix)
     await (
         await service.producer.send(
             topic, value=record.value, key=record.key, headers=record.headers
         )
     )
+    email = unique_address("after-stray")  # the same key, so handled after the stray event
+    marker = admin_created(service, email, secrets.token_urlsafe(16), account_id="acc-1")
+    await service.publish(marker)
+    await inbox.wait_for(email, timeout=30)
 
+    metrics = (await service.http.get("/metrics")).text
+    assert 'frontdesk_events_skipped_total{type="EmailSent"} 1.0' in metrics
     dlq = service.settings.topic_prefix + dead_letter_topic(GROUP_NOTIFICATIONS)
-    [letter] = await read_topic(dlq, expected=1)
-    assert "EmailSent from notifications" in dict(letter.headers)["dlq_reason"].decode()
+    assert await read_topic(dlq, expected=0, timeout=2) == []
+    answer = await service.http.get("/messages", params={"event_id": str(stray.id)})
+    assert answer.json()["messages"] == []
 
 
 async def test_ops_api_finds_messages_by_recipient_account_and_event(service, inbox):
-    email = address("ops")
+    email = unique_address("ops")
     event = admin_created(service, email, secrets.token_urlsafe(16))
     await service.publish(event)
     delivered = await inbox.wait_for(email, timeout=30)
@@ -102,7 +112,7 @@ async def test_ops_api_answers_problems(service):
 
 async def test_the_per_recipient_rate_limit_holds_the_surplus(start_service, inbox):
     async with start_service(rate_limit_per_recipient=2) as service:
-        email = address("limited")
+        email = unique_address("limited")
         account = f"acc-{uuid.uuid4().hex[:8]}"
         events = []
         for _ in range(3):
@@ -132,7 +142,7 @@ def _free_port() -> int:
 async def test_smtp_server_down_then_up_delivers_after_a_retry(start_service, tmp_path):
     port = _free_port()  # nothing listens there yet: connections are refused
     async with start_service(smtp_port=port, retry_max_attempts=20) as service:
-        email = address("down-up")
+        email = unique_address("down-up")
         event = admin_created(service, email, secrets.token_urlsafe(16))
         await service.publish(event)
         await wait_message(service, event.id, lambda m: m["attempts"] >= 1)
@@ -153,7 +163,7 @@ async def test_smtp_auth_is_used_when_configured(start_service, tmp_path):
         async with start_service(
             smtp_host=host, smtp_port=port, smtp_username="frontdesk", smtp_password="pw"
         ) as service:
-            email = address("auth")
+            email = unique_address("auth")
             await service.publish(admin_created(service, email, secrets.token_urlsafe(16)))
             message = await inbox.wait_for(email, timeout=30)
     assert message.subject.startswith("Create your login")

@@ -3,7 +3,9 @@ for the ops tooling's tests (metrics, replay, dead letters)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import FastAPI
+
+from frontdesk_testing import eventually
+
+from .helpers import OPS_TOKEN
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +35,7 @@ class Running:
 
 def _app(name: str, common: dict[str, Any], keys: Path, **overrides: Any) -> tuple[FastAPI, Any]:
     if name == "identity":
-        from frontdesk_identity.bootstrap import create_service
+        from frontdesk_identity.bootstrap import create_app as identity_app
         from frontdesk_identity.settings import IdentitySettings
 
         identity = IdentitySettings(
@@ -41,7 +48,7 @@ def _app(name: str, common: dict[str, Any], keys: Path, **overrides: Any) -> tup
             argon2_memory_kib=1024,
             **overrides,
         )
-        return create_service(identity), identity
+        return identity_app(identity), identity
     if name == "notifications":
         from frontdesk_notifications.bootstrap import create_app as notifications_app
         from frontdesk_notifications.settings import NotificationsSettings
@@ -67,13 +74,12 @@ def _app(name: str, common: dict[str, Any], keys: Path, **overrides: Any) -> tup
 
 
 @pytest.fixture
-def start(
+def build(
     stack: dict[str, str], database: str, kafka_bootstrap: str, topic_namespace: str
-) -> Callable[..., contextlib.AbstractAsyncContextManager[Running]]:
-    """Async context factory: run service `name` (identity, notifications, client-registry)."""
+) -> Callable[..., tuple[FastAPI, Any]]:
+    """Factory: service `name`'s app and settings on this test's database and topics."""
 
-    @contextlib.asynccontextmanager
-    async def run(name: str, **overrides: Any) -> AsyncIterator[Running]:
+    def make(name: str, **overrides: Any) -> tuple[FastAPI, Any]:
         common = {
             "environment": "test",
             "database_url": database,
@@ -81,7 +87,20 @@ def start(
             "topic_prefix": topic_namespace,
         }
         overrides.setdefault("ops_token", OPS_TOKEN)  # /metrics needs it
-        app, settings = _app(name, common, Path(stack["keys_dir"]), **overrides)
+        return _app(name, common, Path(stack["keys_dir"]), **overrides)
+
+    return make
+
+
+@pytest.fixture
+def start(
+    build: Callable[..., tuple[FastAPI, Any]],
+) -> Callable[..., contextlib.AbstractAsyncContextManager[Running]]:
+    """Async context factory: run service `name` (identity, notifications, client-registry)."""
+
+    @contextlib.asynccontextmanager
+    async def run(name: str, **overrides: Any) -> AsyncIterator[Running]:
+        app, settings = build(name, **overrides)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             auth = {"Authorization": f"Bearer {OPS_TOKEN}"}
@@ -91,9 +110,6 @@ def start(
                 yield Running(name, app, http, settings)
 
     return run
-
-
-OPS_TOKEN = "ops-test-token-0123456789abcdefghijklmnop"
 
 
 @dataclass
@@ -108,24 +124,13 @@ class Served:
 
 @pytest.fixture
 def serve(
-    stack: dict[str, str], database: str, kafka_bootstrap: str, topic_namespace: str
+    build: Callable[..., tuple[FastAPI, Any]],
 ) -> Callable[..., contextlib.AbstractAsyncContextManager[Served]]:
     """Async context factory: serve service `name` over HTTP (its lifespan run by uvicorn)."""
-    import asyncio
-    import socket
-
-    import uvicorn
 
     @contextlib.asynccontextmanager
     async def run(name: str, **overrides: Any) -> AsyncIterator[Served]:
-        common = {
-            "environment": "test",
-            "database_url": database,
-            "kafka_bootstrap_servers": kafka_bootstrap,
-            "topic_prefix": topic_namespace,
-        }
-        overrides.setdefault("ops_token", OPS_TOKEN)
-        app, settings = _app(name, common, Path(stack["keys_dir"]), **overrides)
+        app, settings = build(name, **overrides)
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -139,11 +144,14 @@ def serve(
                 raise RuntimeError(f"{name} did not start (exit {failed.code})") from None
 
         task = asyncio.create_task(serve_until_stopped())
+
+        async def serving() -> None:
+            if task.done():
+                task.result()  # its failure to start, at once
+            assert server.started, f"{name} is not serving yet"
+
         try:
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.05)
+            await eventually(serving, timeout=60, interval=0.05)
             yield Served(name, f"http://127.0.0.1:{port}", app, settings)
         finally:
             server.should_exit = True

@@ -1,28 +1,17 @@
-"""Helpers for the ops tests: waiting on a database or a consumer group, table snapshots."""
+"""Helpers for the ops tests: what they share, waiting on a consumer group, table snapshots."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
 
 from frontdesk_contracts import topics_read_by
 from frontdesk_kit import ConsumerLag
+from frontdesk_testing import eventually
 
-
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0) -> Any:
-    """The first truthy result of `check`, polling; fails after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = await check()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {check}")
-        await asyncio.sleep(0.2)
+OPS_TOKEN = "ops-test-token-0123456789abcdefghijklmnop"
+STUDIO = "studio-1"  # the studio the admins of these tests administer
 
 
 async def caught_up(bootstrap: str, prefix: str, group: str, timeout: float = 30.0) -> None:
@@ -31,10 +20,11 @@ async def caught_up(bootstrap: str, prefix: str, group: str, timeout: float = 30
     lag = ConsumerLag(bootstrap, prefix + group, topics)
     try:
 
-        async def zero() -> bool:
-            return all(v == 0 for v in (await lag.read()).values())
+        async def nothing_behind() -> None:
+            behind = {tp: n for tp, n in (await lag.read()).items() if n}
+            assert not behind, f"{group} still behind: {behind}"
 
-        await eventually(zero, timeout)
+        await eventually(nothing_behind, timeout=timeout)
     finally:
         await lag.close()
 

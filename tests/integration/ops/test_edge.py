@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .test_schemathesis import STUDIO, _bearer, _signed
+from frontdesk_testing import IDENTITY_AUDIENCE, REGISTRY_AUDIENCE, StandInGateway
+
+from .helpers import STUDIO
 
 pytestmark = pytest.mark.integration
 
@@ -23,14 +24,9 @@ def _json(value: dict[str, Any]) -> dict[str, Any]:
     return {"content": json.dumps(value), "headers": {"content-type": "application/json"}}
 
 
-def _admin(keys: Path, audience: str) -> dict[str, str]:
-    token = _signed(keys, "gateway-signing.pem", sub="admin-1", studios=[STUDIO], aud=audience)
-    return _bearer(token)
-
-
-def _probes(name: str, keys: Path) -> list[tuple[str, str, dict[str, Any]]]:
+def _probes(name: str, gateway: StandInGateway) -> list[tuple[str, str, dict[str, Any]]]:
     if name == "identity":
-        admin = _admin(keys, "frontdesk-identity")
+        admin = gateway.headers("admin-1", [STUDIO], audience=IDENTITY_AUDIENCE)
         return [
             ("POST", "/v1/sessions", _json({"login": "ada" + NUL, "password": "x"})),
             ("POST", "/v1/sessions", _json({"login": "ada" + SURROGATE, "password": "x"})),
@@ -50,7 +46,7 @@ def _probes(name: str, keys: Path) -> list[tuple[str, str, dict[str, Any]]]:
             ),
         ]
     if name == "client-registry":
-        admin = _admin(keys, "frontdesk-client-registry")
+        admin = gateway.headers("admin-1", [STUDIO], audience=REGISTRY_AUDIENCE)
         return [
             ("GET", f"/v1/studios/{STUDIO}/clients?q=a%00", {"headers": admin}),
             ("GET", f"/v1/studios/{STUDIO}/clients/rec%00", {"headers": admin}),
@@ -69,10 +65,10 @@ SERVICES = ["identity", "client-registry", "notifications"]
 
 @pytest.mark.parametrize("name", SERVICES)
 async def test_unstorable_text_anywhere_is_a_422_problem(
-    name: str, start: Callable[..., Any], stack: dict[str, str]
+    name: str, start: Callable[..., Any], gateway: StandInGateway
 ) -> None:
     async with start(name) as service:
-        for method, path, options in _probes(name, Path(stack["keys_dir"])):
+        for method, path, options in _probes(name, gateway):
             answer = await service.http.request(method, path, **options)
             assert answer.status_code == 422, (method, path, answer.status_code, answer.text)
             if path.startswith("/links/"):  # a person's browser: a page with a sentence

@@ -12,9 +12,10 @@ import asyncpg
 import pytest
 
 from frontdesk_contracts import GROUP_IDENTITY
+from frontdesk_testing import eventually
 
 from .cli import Cli
-from .helpers import caught_up, eventually, snapshot
+from .helpers import caught_up, snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -73,10 +74,10 @@ async def test_import_then_replay_changes_no_row(
         assert "repeats line 2" in rejected[6]
         assert "rejected: 3" in imported.output
 
-        async def three() -> bool:
-            return await _accounts(database) == ["c-1", "c-2", "c-5"]
+        async def three() -> None:
+            assert await _accounts(database) == ["c-1", "c-2", "c-5"]
 
-        await eventually(three)
+        await eventually(three, timeout=20)
         await caught_up(kafka_bootstrap, topic_namespace, GROUP_IDENTITY)
     before = await snapshot(database)
 
@@ -104,12 +105,12 @@ async def test_a_dead_letter_redriven_after_its_cause_is_fixed_is_handled(
             await admin.execute(BREAK_ACCOUNTS)
             assert (await cli("import", str(csv_file), "--studio", "studio-dlq")).exit_code == 0
 
-            async def letters() -> list[dict[str, Any]]:
+            async def letter() -> None:
                 listed = await cli("dlq", "list", "--service", "identity", "--json")
                 assert listed.exit_code == 0, listed.output
-                return [line for line in listed.output.splitlines() if "simulated" in line]
+                assert "simulated" in listed.output, f"no dead letter yet: {listed.output}"
 
-            await eventually(letters, timeout=30)
+            await eventually(letter, timeout=30)
             shown = await cli("dlq", "show", "0", "--service", "identity")
             assert shown.exit_code == 0, shown.output
             assert "simulated outage" in shown.output
@@ -132,10 +133,10 @@ async def test_a_dead_letter_redriven_after_its_cause_is_fixed_is_handled(
         assert line["action"] == "dlq.redrive" and line["reason"] == "trigger removed"
         assert len(line["sent"]) == 1
 
-        async def handled() -> bool:
-            return await _accounts(database) == ["c-9"]
+        async def handled() -> None:
+            assert await _accounts(database) == ["c-9"]
 
-        await eventually(handled)
+        await eventually(handled, timeout=20)
 
     purged = await cli(
         "dlq", "purge", "--service", "identity", "--all", "--reason", "done", "--yes"

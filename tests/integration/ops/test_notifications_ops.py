@@ -16,11 +16,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from frontdesk_contracts import GROUP_NOTIFICATIONS, PasswordChanged, new_event, to_record
-from frontdesk_devmail.client import InboxClient
+from frontdesk_testing import InboxClient, eventually, unique_address
 
 from .cli import Cli
-from .conftest import OPS_TOKEN
-from .helpers import caught_up, eventually, snapshot
+from .helpers import OPS_TOKEN, caught_up, snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -58,17 +57,18 @@ async def test_resend_sends_exactly_one_more_email(
     producer: AIOKafkaProducer,
     topic_namespace: str,
     database: str,
-    inbox_url: str,
+    inbox: InboxClient,
 ) -> None:
-    email = f"resend.{uuid.uuid4().hex[:10]}@example.test"
-    async with serve("notifications") as service, InboxClient(inbox_url) as inbox:
+    email = unique_address("resend")
+    async with serve("notifications") as service:
         event = await _password_changed(producer, topic_namespace, email)
 
         async def sent() -> list[tuple[str, str]]:
             found = await _status(database, event.id)
-            return found if found and found[0][1] == "sent" else []
+            assert found and found[0][1] == "sent", found
+            return found
 
-        [(message_id, _)] = await eventually(sent)
+        [(message_id, _)] = await eventually(sent, timeout=20)
         assert len(await inbox.messages(to=email)) == 1
         common = ["--url", service.url, "--ops-token", OPS_TOKEN]
 
@@ -91,10 +91,10 @@ async def test_resend_sends_exactly_one_more_email(
         [line] = result.audit
         assert line["action"] == "resend" and line["original_id"] == message_id
 
-        async def two() -> bool:
-            return len(await inbox.messages(to=email)) == 2
+        async def two() -> None:
+            assert len(await inbox.messages(to=email)) == 2
 
-        await eventually(two)
+        await eventually(two, timeout=20)
         await asyncio.sleep(1.5)  # nothing more arrives
         assert len(await inbox.messages(to=email)) == 2
         async with httpx.AsyncClient() as http:
@@ -120,17 +120,17 @@ async def test_replay_after_everything_was_handled_sends_no_email(
     kafka_bootstrap: str,
     topic_namespace: str,
     database: str,
-    inbox_url: str,
+    inbox: InboxClient,
 ) -> None:
-    email = f"replay.{uuid.uuid4().hex[:10]}@example.test"
-    async with start("notifications"), InboxClient(inbox_url) as inbox:
+    email = unique_address("replay")
+    async with start("notifications"):
         events = [await _password_changed(producer, topic_namespace, email) for _ in range(2)]
 
-        async def both_sent() -> bool:
+        async def both_sent() -> None:
             statuses = [s for e in events for _, s in await _status(database, e.id)]
-            return statuses == ["sent", "sent"]
+            assert statuses == ["sent", "sent"]
 
-        await eventually(both_sent)
+        await eventually(both_sent, timeout=20)
         await caught_up(kafka_bootstrap, topic_namespace, GROUP_NOTIFICATIONS)
         assert len(await inbox.messages(to=email)) == 2
     before = await snapshot(database)
@@ -142,7 +142,7 @@ async def test_replay_after_everything_was_handled_sends_no_email(
     assert replayed.exit_code == 0, replayed.output
     assert sum(p["reread"] for p in replayed.audit[0]["partitions"]) == 2
 
-    async with start("notifications"), InboxClient(inbox_url) as inbox:
+    async with start("notifications"):
         await caught_up(kafka_bootstrap, topic_namespace, GROUP_NOTIFICATIONS)
         await asyncio.sleep(1.0)  # give the sender loop a chance to misbehave
         assert len(await inbox.messages(to=email)) == 2

@@ -105,15 +105,20 @@ CASES = [
 ]
 
 
-async def test_offsets_equal_kafkas_reset_tool(
-    cli: Cli,
-    kafka_bootstrap: str,
-    producer: AIOKafkaProducer,
-    make_topic: Callable[..., Awaitable[str]],
-) -> None:
+@pytest.fixture
+async def filled(
+    producer: AIOKafkaProducer, make_topic: Callable[..., Awaitable[str]]
+) -> tuple[str, str]:
+    """A topic of 3 partitions, 10 records each (see `_fill`), and a new group's name."""
     topic = await make_topic("replay", partitions=3)
     await _fill(producer, topic, 3)
-    group = f"replay-test-{uuid.uuid4().hex[:8]}"
+    return topic, f"replay-test-{uuid.uuid4().hex[:8]}"
+
+
+async def test_offsets_equal_kafkas_reset_tool(
+    cli: Cli, kafka_bootstrap: str, filled: tuple[str, str]
+) -> None:
+    topic, group = filled
     # Partitions at different places: 10 (end), 7, and 2.
     start = {0: 10, 1: 7, 2: 2}
     await _commit(kafka_bootstrap, group, {TopicPartition(topic, p): o for p, o in start.items()})
@@ -131,14 +136,9 @@ async def test_offsets_equal_kafkas_reset_tool(
 
 
 async def test_chosen_partitions_execute_and_report_what_is_reread(
-    cli: Cli,
-    kafka_bootstrap: str,
-    producer: AIOKafkaProducer,
-    make_topic: Callable[..., Awaitable[str]],
+    cli: Cli, kafka_bootstrap: str, filled: tuple[str, str]
 ) -> None:
-    topic = await make_topic("replay", partitions=3)
-    await _fill(producer, topic, 3)
-    group = f"replay-test-{uuid.uuid4().hex[:8]}"
+    topic, group = filled
     await _commit(kafka_bootstrap, group, {TopicPartition(topic, p): 10 for p in range(3)})
 
     result = await cli(

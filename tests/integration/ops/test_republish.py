@@ -13,7 +13,7 @@ import pytest
 from frontdesk_contracts import from_record
 
 from .cli import Cli
-from .conftest import OPS_TOKEN
+from .helpers import OPS_TOKEN
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,6 @@ from typing import Any
 import jwt
 import pytest
 import schemathesis
-from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -31,7 +30,20 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from .conftest import OPS_TOKEN
+from frontdesk_contracts import (
+    ACCESS_TOKEN_ALGORITHM,
+    ACCESS_TOKEN_AUDIENCE,
+    ACCESS_TOKEN_ISSUER,
+    AccessTokenClaims,
+)
+from frontdesk_testing import (
+    IDENTITY_AUDIENCE,
+    REGISTRY_AUDIENCE,
+    StandInGateway,
+    load_private_key,
+)
+
+from .helpers import OPS_TOKEN, STUDIO
 
 pytestmark = [
     pytest.mark.integration,
@@ -46,18 +58,24 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 12  # per operation and per mode (valid, invalid): minutes for all three
-STUDIO = "studio-1"
+LIFETIME = 3600  # every credential outlives the fuzzing of its service
 Headers = Callable[[Any], dict[str, str]]
 
 
-def _key(keys: Path, name: str) -> Any:
-    return serialization.load_pem_private_key((keys / name).read_bytes(), password=None)
-
-
-def _signed(keys: Path, key_file: str, **claims: Any) -> str:
+def _access_token(keys: Path, account_id: str) -> str:
+    """An access token as identity issues it: the contract's claims, identity's key."""
     now = int(time.time())
-    body = {"iat": now, "exp": now + 3600, **claims}
-    return jwt.encode(body, _key(keys, key_file), algorithm="EdDSA")
+    claims = AccessTokenClaims(
+        iss=ACCESS_TOKEN_ISSUER,
+        aud=ACCESS_TOKEN_AUDIENCE,
+        sub=account_id,
+        sid=str(uuid.uuid4()),
+        jti=uuid.uuid4(),
+        iat=now,
+        exp=now + LIFETIME,
+    )
+    key = load_private_key(keys / "identity-signing.pem")
+    return jwt.encode(claims.model_dump(mode="json"), key, algorithm=ACCESS_TOKEN_ALGORITHM)
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -111,22 +129,13 @@ def _explain(failure: BaseException) -> str:
 
 
 def _identity_headers(keys: Path) -> Headers:
-    admin = _signed(
-        keys,
-        "gateway-signing.pem",
-        sub="admin-fuzz",
-        studios=[STUDIO],
-        studio_names={STUDIO: "Fuzz Studio"},
-        aud="frontdesk-identity",
+    admin = StandInGateway.load(keys).assertion(
+        "admin-fuzz",
+        {STUDIO: "Fuzz Studio"},
+        audience=IDENTITY_AUDIENCE,
+        lifetime_seconds=LIFETIME,
     )
-    access = _signed(
-        keys,
-        "identity-signing.pem",
-        iss="frontdesk-identity",
-        aud="frontdesk",
-        sub="acc-fuzz",
-        sid=str(uuid.uuid4()),
-    )
+    access = _access_token(keys, "acc-fuzz")
 
     def headers(case: Any) -> dict[str, str]:
         return _bearer(admin if case.path.startswith("/v1/admin") else access)
@@ -135,16 +144,10 @@ def _identity_headers(keys: Path) -> Headers:
 
 
 def _registry_headers(keys: Path) -> Headers:
-    admin = _signed(
-        keys,
-        "gateway-signing.pem",
-        sub="admin-fuzz",
-        studios=[STUDIO],
-        aud="frontdesk-client-registry",
+    admin = StandInGateway.load(keys).assertion(
+        "admin-fuzz", [STUDIO], audience=REGISTRY_AUDIENCE, lifetime_seconds=LIFETIME
     )
-    access = _signed(
-        keys, "identity-signing.pem", iss="frontdesk-identity", aud="frontdesk", sub="acc-fuzz"
-    )
+    access = _access_token(keys, "acc-fuzz")
 
     def headers(case: Any) -> dict[str, str]:
         return _bearer(admin if case.path.startswith("/v1/studios") else access)
@@ -159,6 +162,9 @@ SERVICES: dict[str, tuple[Callable[[Path], Headers], dict[str, Any]]] = {
 }
 
 
+# A bounded fuzz of one service takes 15-40 s here; Hypothesis's draws vary, and a slow
+# CI machine may take a few times that, so this test alone gets more than the default.
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("name", sorted(SERVICES))
 async def test_every_answer_is_described_and_none_is_a_server_error(
     name: str, serve: Callable[..., Any], stack: dict[str, str]

@@ -4,7 +4,6 @@ running its lifespan, a client for its HTTP API, identity's events and tokens mi
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import time
 import uuid
@@ -20,7 +19,6 @@ import httpx
 import jwt
 import pytest
 from aiokafka import AIOKafkaProducer
-from cryptography.hazmat.primitives import serialization
 
 from frontdesk_contracts import (
     AccountCreatedByAdmin,
@@ -36,14 +34,11 @@ from frontdesk_contracts import (
 )
 from frontdesk_registry.bootstrap import create_app
 from frontdesk_registry.settings import RegistrySettings
+from frontdesk_testing import REGISTRY_AUDIENCE, StandInGateway, eventually, load_private_key
 
 REGISTRY_TOPIC = "frontdesk.client-registry.v1"
 IDENTITY_TOPIC = "frontdesk.identity.v1"
 DLQ_TOPIC = "frontdesk-client-registry.dlq"
-
-
-def _private_key(path: Path) -> Any:
-    return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
 def unique(prefix: str) -> str:
@@ -107,7 +102,7 @@ class Registry:
     producer: AIOKafkaProducer
     read: Callable[..., Awaitable[list[Any]]]
     identity_key: Any
-    gateway_key: Any
+    gateway: StandInGateway
 
     async def publish(self, *events: Envelope[Any]) -> None:
         """Publish identity's events onto the namespaced identity topic."""
@@ -122,44 +117,37 @@ class Registry:
         topic = self.prefix + IDENTITY_TOPIC
         await (await self.producer.send(topic, value=value, key=key, headers=list(headers)))
 
-    def token(self, account_id: str, email: str | None = None, **overrides: Any) -> dict[str, str]:
-        """Authorization header with an access token as identity signs them."""
+    def token(self, account_id: str, **overrides: Any) -> dict[str, str]:
+        """Authorization header with an access token as identity signs them (the claims of
+        frontdesk_contracts.access_token: no email address in them)."""
         now = int(time.time())
         claims: dict[str, Any] = {
             "sub": account_id, "iss": "frontdesk-identity", "aud": "frontdesk",
-            "iat": now, "exp": now + 600, "sid": "s-1",
+            "iat": now, "exp": now + 600, "sid": "s-1", "jti": str(uuid.uuid4()),
         }  # fmt: skip
-        if email is not None:
-            claims |= {"email": email, "email_verified": True}
         claims |= overrides
         token = jwt.encode(claims, self.identity_key, algorithm="EdDSA")
         return {"Authorization": f"Bearer {token}"}
 
     def admin(self, studios: list[str], key: Any = None, **overrides: Any) -> dict[str, str]:
-        """The gateway's assertion header for an admin of `studios`."""
-        claims: dict[str, Any] = {
-            "sub": "admin-1", "studios": studios, "aud": "frontdesk-client-registry",
-            "exp": int(time.time()) + 300,
-        }  # fmt: skip
-        claims |= overrides
-        assertion = jwt.encode(claims, key or self.gateway_key, algorithm="EdDSA")
-        return {"Authorization": f"Bearer {assertion}"}
+        """The gateway's assertion header for an admin of `studios` (signed with `key`
+        instead of the gateway's to forge one)."""
+        gateway = self.gateway if key is None else StandInGateway(key)
+        return gateway.headers("admin-1", studios, audience=REGISTRY_AUDIENCE, **overrides)
 
     async def events(self, expected: int, timeout: float = 15.0) -> list[Envelope[Any]]:
         """Every event client-registry published so far (at least `expected`)."""
         records = await self.read(self.prefix + REGISTRY_TOPIC, expected, timeout)
         return [from_record(r.value, r.headers) for r in records]
 
-    async def wait_for(self, query: str, *args: Any, timeout: float = 15.0) -> Any:
+    async def wait_for(self, query: str, *args: Any, timeout: float = 15.0) -> None:
         """Poll the service's database until `query` returns a truthy value."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
+
+        async def holds() -> None:
             value = await self.pool.fetchval(query, *args)
-            if value:
-                return value
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out waiting for: {query} {args}")
-            await asyncio.sleep(0.1)
+            assert value, f"{query} {args} gave {value!r}"
+
+        await eventually(holds, timeout=timeout, interval=0.1)
 
 
 @pytest.fixture
@@ -170,6 +158,7 @@ async def registry(
     topic_namespace: str,
     producer: AIOKafkaProducer,
     read_topic: Callable[..., Awaitable[list[Any]]],
+    gateway: StandInGateway,
 ) -> AsyncIterator[Registry]:
     """client-registry running against a fresh database and namespaced topics."""
     keys = Path(stack["keys_dir"])
@@ -190,10 +179,10 @@ async def registry(
         async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
             yield Registry(
                 http=http,
-                pool=app.state.pool,
+                pool=app.state.running.pool,
                 prefix=topic_namespace,
                 producer=producer,
                 read=read_topic,
-                identity_key=_private_key(keys / "identity-signing.pem"),
-                gateway_key=_private_key(keys / "gateway-signing.pem"),
+                identity_key=load_private_key(keys / "identity-signing.pem"),
+                gateway=gateway,
             )

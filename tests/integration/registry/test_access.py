@@ -25,7 +25,10 @@ async def _matched(registry, ev) -> tuple[str, str, str, str]:
 
 async def test_another_accounts_proposal_answers_404(registry, ev):
     _, old, _, proposal = await _matched(registry, ev)
-    stranger = registry.token(ev.unique("app"), email="k@x.io")
+    stranger_id = ev.unique("app")
+    await registry.publish(ev.signup_completed(stranger_id, "k@x.io"))  # proved the address too
+    await registry.wait_for("SELECT 1 FROM accounts WHERE account_id = $1", stranger_id)
+    stranger = registry.token(stranger_id)
 
     listed = await registry.http.get("/v1/me/merge-proposals", headers=stranger)
     confirm = await registry.http.post(
@@ -75,7 +78,7 @@ async def test_bad_tokens_and_assertions_answer_401(registry, ev):
         {},
         forged,
         registry.admin([studio], aud="frontdesk-identity"),
-        registry.admin([studio], exp=int(time.time()) - 5),
+        registry.admin([studio], exp=int(time.time()) - 60),  # past the 30 s clock skew
     ):
         answer = await registry.http.get(f"/v1/studios/{studio}/clients", headers=headers)
         assert answer.status_code == 401

@@ -69,10 +69,13 @@ async def test_two_studios_each_offered_and_merged_into_one_login(registry, ev):
         ev.created_by_admin(old_b, studio_b, "Yoga Loft", email),
     )
     await registry.wait_for("SELECT count(*) = 2 FROM client_records")
-    await registry.publish(ev.signup_matched(new, email, [(old_a, studio_a), (old_b, studio_b)]))
+    await registry.publish(
+        ev.signup_completed(new, email),  # the signup proved the address
+        ev.signup_matched(new, email, [(old_a, studio_a), (old_b, studio_b)]),
+    )
     await registry.wait_for("SELECT count(*) = 2 FROM merge_proposals")
 
-    token = registry.token(new, email=email)  # identity's token proves the address
+    token = registry.token(new)
     before = (await registry.http.get("/v1/me/studios", headers=token)).json()
     assert before == {"studios": []}, "a new login reaches no studio before merging"
     proposals = (await registry.http.get("/v1/me/merge-proposals", headers=token)).json()

@@ -17,20 +17,34 @@ async def _proposal(registry, account: str) -> str:
     )
 
 
-async def test_concurrent_confirmations_of_one_record_exactly_one_wins(registry, ev):
-    studio, old, email = ev.unique("studio"), ev.unique("acc"), "c@x.io"
+async def _prove(registry, ev, account: str, email: str) -> None:
+    """identity's SignupCompleted: `account` proved it owns `email` (stored once handled)."""
+    await registry.publish(ev.signup_completed(account, email))
+    await registry.wait_for(
+        "SELECT verified_email = $2 FROM accounts WHERE account_id = $1", account, email
+    )
+
+
+async def _rivals(registry, ev, email: str) -> tuple[str, str, dict[str, str]]:
+    """Two signups that proved `email` are each offered the one studio record that has it:
+    the two accounts and their proposals' ids."""
+    studio, old = ev.unique("studio"), ev.unique("acc")
     first, second = ev.unique("app"), ev.unique("app")
     await registry.publish(ev.imported(old, studio, email))
     await registry.wait_for("SELECT count(*) FROM client_records")
     await registry.publish(
-        ev.signup_matched(first, email, [(old, studio)]),
-        ev.signup_matched(second, email, [(old, studio)]),
-    )
-    ids = {a: await _proposal(registry, a) for a in (first, second)}
+        ev.signup_completed(first, email), ev.signup_matched(first, email, [(old, studio)]),
+        ev.signup_completed(second, email), ev.signup_matched(second, email, [(old, studio)]),
+    )  # fmt: skip
+    return first, second, {a: await _proposal(registry, a) for a in (first, second)}
+
+
+async def test_concurrent_confirmations_of_one_record_exactly_one_wins(registry, ev):
+    first, second, ids = await _rivals(registry, ev, "c@x.io")
 
     answers = await asyncio.gather(*(
         registry.http.post(f"/v1/me/merge-proposals/{ids[a]}/confirm",
-                           headers=registry.token(a, email=email))
+                           headers=registry.token(a))
         for a in (first, second)
     ))  # fmt: skip
 
@@ -75,22 +89,30 @@ async def test_without_proof_of_the_address_a_merge_is_refused(registry, ev):
     url = f"/v1/me/merge-proposals/{await _proposal(registry, new)}/confirm"
 
     unproven = await registry.http.post(url, headers=registry.token(new))
-    other_address = await registry.http.post(url, headers=registry.token(new, email="x@y.io"))
-    proven = await registry.http.post(url, headers=registry.token(new, email=email))
+    # An address in the token proves nothing (identity never puts one there).
+    claimed = await registry.http.post(
+        url, headers=registry.token(new, email=email, email_verified=True)
+    )
+    await _prove(registry, ev, new, "x@y.io")
+    other_address = await registry.http.post(url, headers=registry.token(new))
+    await _prove(registry, ev, new, email)
+    proven = await registry.http.post(url, headers=registry.token(new))
 
-    assert (unproven.status_code, other_address.status_code) == (403, 403)
+    assert (unproven.status_code, claimed.status_code, other_address.status_code) == (
+        403, 403, 403
+    )  # fmt: skip
     assert unproven.json()["title"] == "email ownership not proven"
     assert proven.status_code == 200
 
 
 async def test_an_expired_proposal_cannot_be_confirmed(registry, ev):
     studio, old, new, email = ev.unique("studio"), ev.unique("acc"), ev.unique("app"), "f@x.io"
-    await registry.publish(ev.imported(old, studio, email))
+    await registry.publish(ev.imported(old, studio, email), ev.signup_completed(new, email))
     await registry.wait_for("SELECT count(*) FROM client_records")
     long_ago = datetime.now(UTC) - timedelta(days=31)  # default lifetime: 30 days
     await registry.publish(ev.signup_matched(new, email, [(old, studio)], time=long_ago))
     proposal = await _proposal(registry, new)
-    token = registry.token(new, email=email)
+    token = registry.token(new)
 
     listed = await registry.http.get("/v1/me/merge-proposals", headers=token)
     refused = await registry.http.post(f"/v1/me/merge-proposals/{proposal}/confirm", headers=token)
@@ -110,11 +132,11 @@ async def test_an_expired_proposal_cannot_be_confirmed(registry, ev):
 
 async def test_a_declined_proposal_stays_separate(registry, ev):
     studio, old, new, email = ev.unique("studio"), ev.unique("acc"), ev.unique("app"), "g@x.io"
-    await registry.publish(ev.imported(old, studio, email))
+    await registry.publish(ev.imported(old, studio, email), ev.signup_completed(new, email))
     await registry.wait_for("SELECT count(*) FROM client_records")
     await registry.publish(ev.signup_matched(new, email, [(old, studio)]))
     base = f"/v1/me/merge-proposals/{await _proposal(registry, new)}"
-    token = registry.token(new, email=email)
+    token = registry.token(new)
 
     declined = await registry.http.post(base + "/decline", headers=token)
     confirm_after = await registry.http.post(base + "/confirm", headers=token)
@@ -163,22 +185,12 @@ async def test_replayed_events_change_nothing(registry, ev):
 
 
 async def test_a_proposal_is_withdrawn_once_its_record_is_merged_elsewhere(registry, ev):
-    studio, old, email = ev.unique("studio"), ev.unique("acc"), "w@x.io"
-    first, second = ev.unique("app"), ev.unique("app")
-    await registry.publish(ev.imported(old, studio, email))
-    await registry.wait_for("SELECT count(*) FROM client_records")
-    await registry.publish(
-        ev.signup_matched(first, email, [(old, studio)]),
-        ev.signup_matched(second, email, [(old, studio)]),
-    )
-    ids = {a: await _proposal(registry, a) for a in (first, second)}
+    first, second, ids = await _rivals(registry, ev, "w@x.io")
     url = "/v1/me/merge-proposals/{}/confirm"
-    won = await registry.http.post(
-        url.format(ids[first]), headers=registry.token(first, email=email)
-    )
+    won = await registry.http.post(url.format(ids[first]), headers=registry.token(first))
     assert won.status_code == 200
 
-    token = registry.token(second, email=email)
+    token = registry.token(second)
     listed = await registry.http.get("/v1/me/merge-proposals", headers=token)
     late = await registry.http.post(url.format(ids[second]), headers=token)
 
@@ -191,10 +203,13 @@ async def test_a_proposal_is_withdrawn_once_its_record_is_merged_elsewhere(regis
 
 async def test_a_proposal_that_arrives_before_its_record_waits_for_it(registry, ev):
     studio, old, new, email = ev.unique("studio"), ev.unique("acc"), ev.unique("app"), "o@x.io"
-    # Different accounts, different partitions: the match may overtake the import.
-    await registry.publish(ev.signup_matched(new, email, [(old, studio)]))
+    # Different accounts, different partitions: the match may overtake the import. The
+    # signup's proof shares the match's key (the new account), so it comes first.
+    await registry.publish(
+        ev.signup_completed(new, email), ev.signup_matched(new, email, [(old, studio)])
+    )
     url = f"/v1/me/merge-proposals/{await _proposal(registry, new)}/confirm"
-    token = registry.token(new, email=email)
+    token = registry.token(new)
 
     early = await registry.http.post(url, headers=token)
     await registry.publish(ev.imported(old, studio, email))

@@ -188,7 +188,8 @@ class LoginCreated(IdentityEvent):
     """A client chose a username and password through their create-login link.
 
     Emitted by identity when the create-login form is submitted and the token spent.
-    Consumed by client-registry, which shows in client lists that the client has a login.
+    No Frontdesk service acts on it (client-registry's lists show a login from
+    FirstLogin); it keeps the history.
     """
 
     event_type = "LoginCreated"
@@ -226,8 +227,9 @@ class EmailVerificationRequested(IdentityEvent):
 class SignupCompleted(IdentityEvent):
     """A client created an account in the app and verified its email address.
 
-    Emitted by identity. No Frontdesk service needs to act on it; it records the fact
-    for client-registry's history and for reporting.
+    Emitted by identity. Consumed by client-registry, which keeps the address as proven
+    to be the account's: a client confirms a merge proposal for it on that proof (the
+    access token carries no email).
     """
 
     event_type = "SignupCompleted"
@@ -359,8 +361,8 @@ class SessionsRevoked(IdentityEvent):
     """Every session and access token of an account issued before `revoked_before` ended.
 
     Emitted by identity on a password change, a merge (for the merged-away accounts) or
-    an admin's action. Services that verify identity's access tokens themselves consume
-    it to refuse tokens that have not expired yet.
+    an admin's action. Services that verify identity's access tokens themselves
+    (client-registry) consume it to refuse tokens that have not expired yet.
     """
 
     event_type = "SessionsRevoked"

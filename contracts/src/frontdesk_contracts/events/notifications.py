@@ -1,8 +1,8 @@
 """Events published by notifications on ``frontdesk.notifications.v1``, keyed by account id.
 
 Notifications sends the emails that identity's and client-registry's events ask for
-and reports what became of each message. No Frontdesk service consumes these events
-today; support tools and audits read them.
+and reports what became of each message. Identity consumes these events to show an
+admin what became of a client's emails; support tools and audits read them too.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ class EmailEvent(EventPayload):
 class EmailSent(EmailEvent):
     """The SMTP server accepted the message.
 
-    Emitted by notifications after it recorded the acceptance. Consumed by no Frontdesk
-    service; support tools show it ("the reset email went out at ...").
+    Emitted by notifications after it recorded the acceptance. Consumed by identity,
+    whose access view shows it to admins; support tools show it too ("the reset email
+    went out at ...").
     """
 
     event_type = "EmailSent"
@@ -57,8 +58,8 @@ class EmailFailed(EmailEvent):
     """The message could not be delivered to the SMTP server.
 
     Emitted by notifications after an attempt failed; `permanent` says it gave up (a
-    5xx answer, or retries exhausted), otherwise it will try again. Consumed by no
-    Frontdesk service; support tools and alerts read it.
+    5xx answer, or retries exhausted), otherwise it will try again. Consumed by
+    identity, whose access view shows it to admins; support tools and alerts read it.
     """
 
     event_type = "EmailFailed"
@@ -75,7 +76,7 @@ class EmailSuppressed(EmailEvent):
     Emitted by notifications when the recipient is on its suppression list (bounces,
     complaints), when the email's link was superseded or had expired before it went out
     (``expired``), or when the recipient's rate limit was reached (``rate_limited``).
-    Consumed by no Frontdesk service; support tools read it.
+    Consumed by identity, whose access view shows it to admins; support tools read it.
     """
 
     event_type = "EmailSuppressed"

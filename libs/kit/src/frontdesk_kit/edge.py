@@ -27,8 +27,10 @@ from urllib.parse import unquote_to_bytes
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .problems import MEDIA_TYPE, PROBLEM_TYPE_BASE
+
 MAX_BODY_BYTES = 64 * 1024
-PROBLEM_JSON = "application/problem+json"
+PROBLEM_JSON = MEDIA_TYPE
 # NUL, and surrogates no UTF-8 encoder accepts (what JSON's "\ud800" decodes to).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -36,10 +38,10 @@ _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 ExtraStatuses = Callable[[str, str, dict[str, Any]], Iterable[int]]
 
 
-def problem_body(status: int, title: str, detail: str, type_base: str | None) -> bytes:
-    """An RFC 9457 body; `type` is `type_base` + a slug of the title, or about:blank."""
-    slug = title.lower().replace(" ", "-")
-    kind = f"{type_base}{slug}" if type_base else "about:blank"
+def problem_body(status: int, title: str, detail: str) -> bytes:
+    """An RFC 9457 body (as `frontdesk_kit.problems` answers); `type` ends in a slug of
+    the title."""
+    kind = PROBLEM_TYPE_BASE + title.lower().replace(" ", "-")
     body = {"type": kind, "title": title, "status": status, "detail": detail}
     return json.dumps(body).encode()
 
@@ -59,12 +61,10 @@ class InputGuard:
         self,
         app: ASGIApp,
         max_body_bytes: int = MAX_BODY_BYTES,
-        type_base: str | None = None,
         html_refusal: HtmlRefusal | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.type_base = type_base
         self.html_refusal = html_refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,7 +117,7 @@ class InputGuard:
         page = self.html_refusal(path, status, title, detail) if self.html_refusal else None
         body, media = (page, "text/html; charset=utf-8") if page is not None else (None, "")
         if body is None:
-            body, media = problem_body(status, title, detail, self.type_base), PROBLEM_JSON
+            body, media = problem_body(status, title, detail), PROBLEM_JSON
         headers = [(b"content-type", media.encode()), (b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -236,16 +236,13 @@ def install_edge(
     *,
     trusted_proxies: Iterable[str | _Network] = (),
     max_body_bytes: int = MAX_BODY_BYTES,
-    type_base: str | None = None,
     extra: ExtraStatuses | None = None,
     html_refusal: HtmlRefusal | None = None,
 ) -> None:
     """Add both middlewares to `app` (the guard outermost) and describe their answers
     (`extra`: see `describe_edge_errors`; `html_refusal`: see `InputGuard`)."""
     app.add_middleware(TrustedProxies, proxies=tuple(trusted_proxies))
-    app.add_middleware(
-        InputGuard, max_body_bytes=max_body_bytes, type_base=type_base, html_refusal=html_refusal
-    )
+    app.add_middleware(InputGuard, max_body_bytes=max_body_bytes, html_refusal=html_refusal)
     describe_edge_errors(app, extra=extra)
 
 

@@ -67,8 +67,9 @@ class Readiness(BaseModel):
     checks: dict[str, str]
 
 
-def health_router(checks: dict[str, Check]) -> APIRouter:
-    """Routes `/healthz` and `/readyz` for a service's HTTP app."""
+def health_router(checks: dict[str, Check] | Callable[[], dict[str, Check]]) -> APIRouter:
+    """Routes `/healthz` and `/readyz` for a service's HTTP app; `checks` may be a
+    function, asked per request (checks that exist only once the service started)."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz")
@@ -81,7 +82,7 @@ def health_router(checks: dict[str, Check]) -> APIRouter:
         responses={503: {"model": Readiness, "description": "Not ready: a check failed"}},
     )
     async def readyz() -> JSONResponse:
-        results = await run_checks(checks)
+        results = await run_checks(checks() if callable(checks) else checks)
         ready = all(r == "ok" for r in results.values())
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": results},

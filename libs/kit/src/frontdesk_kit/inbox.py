@@ -3,11 +3,16 @@
 The row that says "this consumer handled event X" is inserted in the same
 transaction as the effect. A redelivered or replayed event finds the row and
 changes nothing; if the effect rolls back, so does the row, and a retry applies it.
+
+The ledger is pruned (`prune`) of rows older than a retention that must outlast the
+longest replay the topics allow (`frontdesk_contracts.longest_replay_ms`): an event
+whose row was pruned is handled again if it is ever delivered again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from uuid import UUID
 
 import asyncpg
@@ -18,6 +23,15 @@ ON CONFLICT DO NOTHING
 RETURNING event_id
 """
 _SEEN = "SELECT 1 FROM handled_events WHERE consumer = $1 AND event_id = $2"
+_PRUNE = """
+DELETE FROM handled_events WHERE consumer = $1 AND event_id IN (
+    SELECT event_id FROM handled_events
+    WHERE consumer = $1 AND handled_at < $2
+    ORDER BY handled_at
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+)
+"""
 
 Effect = Callable[[asyncpg.Connection], Awaitable[None]]
 
@@ -44,3 +58,23 @@ class HandledEvents:
     async def seen(self, event_id: UUID) -> bool:
         """Whether this consumer has already handled `event_id`."""
         return await self._pool.fetchval(_SEEN, self.consumer, event_id) is not None
+
+    async def prune(self, before: datetime, batch: int = 10_000) -> int:
+        """Forget this consumer's events handled before `before`; return how many.
+
+        Deletes in statements of at most `batch` rows, each its own transaction, so a
+        large backlog never holds locks for long. Rows another instance is pruning at
+        the same moment are skipped, not waited for; a pass that skipped some may stop
+        early, and the next pass takes the rest.
+        """
+        if before.tzinfo is None:
+            raise ValueError("prune needs an aware datetime: a naive one names no instant")
+        if batch < 1:
+            raise ValueError(f"batch must be at least 1, not {batch}")
+        pruned = 0
+        while True:
+            status = await self._pool.execute(_PRUNE, self.consumer, before, batch)
+            deleted = int(status.removeprefix("DELETE "))
+            pruned += deleted
+            if deleted < batch:
+                return pruned

@@ -28,6 +28,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
+    Counter,
     Gauge,
     Histogram,
     generate_latest,
@@ -69,6 +70,13 @@ class ServiceMetrics:
             ["group", "topic", "partition"],
             registry=self.registry,
         )
+        self.events_skipped = Counter(
+            "frontdesk_events_skipped",
+            "Consumed events of a type this service has no handler for (read past, never "
+            "dead-lettered), by event type.",
+            ["type"],
+            registry=self.registry,
+        )
         self._probes: list[Probe] = []
         self._gauges: dict[str, Gauge] = {}
 
@@ -78,6 +86,10 @@ class ServiceMetrics:
         if name not in self._gauges:
             self._gauges[name] = Gauge(name, documentation, list(labels), registry=self.registry)
         return self._gauges[name]
+
+    def count_skipped(self, event_type: str) -> None:
+        """One more consumed event of `event_type` read past without a handler."""
+        self.events_skipped.labels(event_type).inc()
 
     def add_probe(self, probe: Probe) -> None:
         """Run `probe` before each scrape; a failing probe is logged, the scrape goes on."""

@@ -75,16 +75,32 @@ def token_guard(token_of: TokenOf, setting_name: str) -> Callable[..., Any]:
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(OPS_TOKEN_SCHEME)],
     ) -> None:
-        token = token_of(request)
-        if token is None:
-            raise HTTPException(503, f"the ops API is disabled: set {setting_name}")
-        given = (credentials.credentials if credentials else "").encode()
-        if not secrets.compare_digest(given, token.get_secret_value().encode()):
-            raise HTTPException(
-                401, "a valid ops bearer token is required", {"WWW-Authenticate": "Bearer"}
-            )
+        _admit(token_of(request), setting_name, credentials)
 
     return guard
+
+
+async def require_ops_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(OPS_TOKEN_SCHEME)],
+) -> None:
+    """`token_guard` for a service run by the kit's runtime: the token is the running
+    service's `ops_token` setting (``request.app.state.running.settings``)."""
+    settings = getattr(getattr(request.app.state, "running", None), "settings", None)
+    prefix = str(settings.model_config.get("env_prefix", "")).upper() if settings else ""
+    _admit(getattr(settings, "ops_token", None), f"{prefix}OPS_TOKEN", credentials)
+
+
+def _admit(
+    token: SecretStr | None, setting_name: str, credentials: HTTPAuthorizationCredentials | None
+) -> None:
+    if token is None:
+        raise HTTPException(503, f"the ops API is disabled: set {setting_name}")
+    given = (credentials.credentials if credentials else "").encode()
+    if not secrets.compare_digest(given, token.get_secret_value().encode()):
+        raise HTTPException(
+            401, "a valid ops bearer token is required", {"WWW-Authenticate": "Bearer"}
+        )
 
 
 def ops_api_router(token_of: TokenOf, pool_of: PoolOf, setting_name: str) -> APIRouter:

@@ -7,6 +7,7 @@ Outside `dev`/`test`, settings that are only safe on a developer's machine are r
 
 from __future__ import annotations
 
+import math
 import ssl
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -24,6 +25,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["dev", "test", "prod"]
 S = TypeVar("S", bound="ServiceSettings")
+_DAY_MS = 24 * 60 * 60 * 1000
+_SEGMENT_ROLL_DAYS = 7  # Kafka's default segment.ms: a record may outlive its retention so long
 
 
 class SettingsError(SystemExit):
@@ -65,6 +68,35 @@ class ServiceSettings(BaseSettings):
         pattern=r"^[a-z0-9._-]*$",
         description="prepended to every topic name; empty in production, unique per test run",
     )
+
+    http_host: str = Field(default="127.0.0.1", description="address the HTTP API listens on")
+    http_port: int = Field(default=8080, ge=0, le=65535, description="its port")
+    relay_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="how often the outbox relay looks for records when no NOTIFY woke it",
+    )
+
+    handled_events_retention_days: int = Field(
+        default=45,
+        description="how long the handled-event ledger remembers an event id; must outlast "
+        "the longest replay the topics allow (their longest retention, plus the week a "
+        "Kafka log segment may outlive it)",
+    )
+
+    @field_validator("handled_events_retention_days")
+    @classmethod
+    def _outlasts_replays(cls, days: int) -> int:
+        from frontdesk_contracts import longest_replay_ms
+
+        shortest = math.ceil(longest_replay_ms() / _DAY_MS) + _SEGMENT_ROLL_DAYS
+        if days < shortest:
+            raise ValueError(
+                f"must be at least {shortest} days: a replay reaches back as far as the "
+                "topics' longest retention plus a log segment, and an event whose id was "
+                "forgotten would be handled again"
+            )
+        return days
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

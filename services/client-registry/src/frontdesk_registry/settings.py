@@ -5,22 +5,27 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, FilePath
 from pydantic_settings import SettingsConfigDict
 
 from frontdesk_kit import ServiceSettings
+from frontdesk_kit.gateway import GatewaySettings
 
 DEV_IDENTITY_PUBLIC_KEY = Path(".local/keys/identity-public.pem")
 DEV_GATEWAY_PUBLIC_KEY = Path(".local/keys/gateway-public.pem")
 
 
-class RegistrySettings(ServiceSettings):
-    """Everything client-registry needs; validated at start, refused when unsafe in prod."""
+class RegistrySettings(ServiceSettings, GatewaySettings):
+    """Everything client-registry needs; validated at start, refused when unsafe in prod.
+
+    Access tokens are identity's (issuer, audience and algorithm are the contract's,
+    `frontdesk_contracts.access_token`); gateway assertions follow the kit's rules
+    (`frontdesk_kit.gateway`, variables ``FRONTDESK_REGISTRY_GATEWAY_*``).
+    """
 
     model_config = SettingsConfigDict(env_prefix="FRONTDESK_REGISTRY_", extra="ignore", frozen=True)
 
-    http_host: str = "127.0.0.1"
-    http_port: int = Field(default=18082, ge=1, le=65535)
+    http_port: int = Field(default=18082, ge=0, le=65535)
 
     identity_jwks_url: str | None = Field(
         default=None, description="identity's JWKS, e.g. http://identity/.well-known/jwks.json"
@@ -28,18 +33,16 @@ class RegistrySettings(ServiceSettings):
     identity_public_key_file: Path | None = Field(
         default=None, description="PEM of identity's Ed25519 token key (instead of the JWKS)"
     )
-    identity_issuer: str = "frontdesk-identity"
-    identity_audience: str = "frontdesk"
     jwks_cache_seconds: float = Field(default=300.0, gt=0)
 
-    gateway_public_key_file: Path = Field(
-        default=DEV_GATEWAY_PUBLIC_KEY, description="PEM of the gateway's Ed25519 key"
+    gateway_public_key_file: FilePath = Field(
+        default=DEV_GATEWAY_PUBLIC_KEY,
+        description="PEM public key of the upstream gateway (Ed25519, EC P-256 or RSA)",
     )
     gateway_audience: str = "frontdesk-client-registry"
 
     merge_proposal_lifetime: timedelta = Field(default=timedelta(days=30))
     expiry_sweep_seconds: float = Field(default=60.0, gt=0)
-    relay_poll_seconds: float = Field(default=1.0, gt=0)
 
     @property
     def identity_key_file(self) -> Path | None:

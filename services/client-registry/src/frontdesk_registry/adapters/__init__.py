@@ -1,1 +1,2 @@
-"""Adapters: PostgreSQL repository and key handling for tokens and gateway assertions."""
+"""Adapters: the PostgreSQL store and units of work, their in-memory twin and the
+contract both meet, and the verification of identity's access tokens."""

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
-from frontdesk_registry.domain.proposals import Merge, Proposal
-from frontdesk_registry.domain.records import ClientRecord
+from frontdesk_registry.domain.proposals import Merge, OpenProposal, Proposal
+from frontdesk_registry.domain.records import ClientRecord, KnownStudio, StudioClient
 
 UPSERT_STUDIO = """
 INSERT INTO studios (studio_id, name) VALUES ($1, $2)
@@ -138,6 +137,16 @@ def _proposal(row: asyncpg.Record) -> Proposal:
     return Proposal(**{k: row[k] for k in Proposal.__dataclass_fields__})
 
 
+def _client(row: asyncpg.Record) -> StudioClient:
+    return StudioClient(_record(row), row["first_login_at"])
+
+
+def _preview(row: asyncpg.Record) -> OpenProposal:
+    return OpenProposal(
+        _proposal(row), row["studio_name"], row["given_name"], row["family_name"], row["phone"]
+    )
+
+
 def _merge(row: asyncpg.Record) -> Merge:
     values = {k: row[k] for k in Merge.__dataclass_fields__}
     values["record_before"] = json.loads(row["record_before"])
@@ -168,24 +177,22 @@ class RegistryRepository:
         row = await self._conn.fetchrow(LOCK_RECORD if lock else SELECT_RECORD, record_id)
         return None if row is None else _record(row)
 
-    async def record_in_studio(
-        self, studio_id: str, record_id: str
-    ) -> tuple[ClientRecord, datetime | None] | None:
-        """A studio's record and its account's first login, or None."""
+    async def record_in_studio(self, studio_id: str, record_id: str) -> StudioClient | None:
+        """A studio's record with its account's first login, or None."""
         row = await self._conn.fetchrow(SELECT_RECORD_IN_STUDIO, studio_id, record_id)
-        return None if row is None else (_record(row), row["first_login_at"])
+        return None if row is None else _client(row)
 
     async def search_records(
         self, studio_id: str, text: str | None, state: str | None, after: str | None, limit: int
-    ) -> list[tuple[ClientRecord, datetime | None]]:
+    ) -> list[StudioClient]:
         """A page of a studio's records matching `text` and `state`, by record id."""
         rows = await self._conn.fetch(SEARCH_RECORDS, studio_id, text, state, after, limit)
-        return [(_record(row), row["first_login_at"]) for row in rows]
+        return [_client(row) for row in rows]
 
-    async def records_of_account(self, account_id: str) -> list[tuple[ClientRecord, str | None]]:
+    async def records_of_account(self, account_id: str) -> list[KnownStudio]:
         """Every studio record linked to the account (merged ones too), with studio names."""
         rows = await self._conn.fetch(SELECT_RECORDS_OF_ACCOUNT, account_id)
-        return [(_record(row), row["studio_name"]) for row in rows]
+        return [KnownStudio(_record(row), row["studio_name"]) for row in rows]
 
     async def save_record_link(self, r: ClientRecord) -> None:
         """Persist a record's account link and merge time (the only fields a merge changes)."""
@@ -255,11 +262,10 @@ class RegistryRepository:
         """Open proposals whose time ran out, locked; others' sweeps skip them."""
         return [_proposal(r) for r in await self._conn.fetch(LOCK_DUE_PROPOSALS, now, limit)]
 
-    async def proposal_previews(self, account_id: str, now: datetime) -> list[dict[str, Any]]:
+    async def proposal_previews(self, account_id: str, now: datetime) -> list[OpenProposal]:
         """The account's open proposals with what the preview shows of each record."""
-        return [
-            dict(row) for row in await self._conn.fetch(SELECT_PROPOSAL_PREVIEWS, account_id, now)
-        ]
+        rows = await self._conn.fetch(SELECT_PROPOSAL_PREVIEWS, account_id, now)
+        return [_preview(row) for row in rows]
 
     async def add_merge(self, m: Merge) -> None:
         """Write one merge into the history."""

@@ -1,1 +1,1 @@
-"""Client-registry's rules in plain Python: records, proposals, merges, access states."""
+"""The rules in plain Python: records and access states, proposals, merges, refusals."""

@@ -9,11 +9,11 @@ from frontdesk_registry.domain.records import AccessState
 
 @dataclass(frozen=True)
 class ConfirmProposal:
-    """The client confirms one proposal; `token_email` is the address their token proves."""
+    """The client confirms one proposal. Ownership of its address is proven only by the
+    SignupCompleted event the registry stored, never by the access token."""
 
     account_id: str
     proposal_id: str
-    token_email: str | None
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ class ProposalClosed(DomainError):
 
 
 class OwnershipNotProven(DomainError):
-    """Neither the access token nor a completed signup proves the proposal's address."""
+    """No completed signup (SignupCompleted) proved that the account owns the address."""
 
     title = "email ownership not proven"
 

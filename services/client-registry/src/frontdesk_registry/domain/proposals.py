@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from frontdesk_registry.domain.errors import (
@@ -19,8 +19,9 @@ from frontdesk_registry.domain.errors import (
     ProposalClosed,
     ProposalExpired,
     RecordMergedElsewhere,
+    RecordNotFiledYet,
 )
-from frontdesk_registry.domain.records import ClientRecord
+from frontdesk_registry.domain.records import ClientRecord, client_record_id, mask_phone
 
 ProposalStatus = Literal["pending", "confirmed", "declined", "expired", "withdrawn"]
 Offer = Literal["new", "renew", "skip"]
@@ -50,20 +51,55 @@ class Proposal:
     expires_at: datetime
     decided_at: datetime | None = None
 
+    @classmethod
+    def offer(
+        cls,
+        cause_event_id: str,
+        account_id: str,
+        email: str,
+        studio_id: str,
+        matched_account_id: str,
+        at: datetime,
+        lifetime: timedelta,
+    ) -> Proposal:
+        """A new offer to `account_id`, who proved `email` at `at`, of the studio record
+        filed for `matched_account_id`; it can be confirmed for `lifetime`."""
+        record_id = client_record_id(studio_id, matched_account_id)
+        return cls(
+            proposal_id=proposal_id(cause_event_id, record_id),
+            account_id=account_id,
+            email=email,
+            studio_id=studio_id,
+            client_record_id=record_id,
+            matched_account_id=matched_account_id,
+            status="pending",
+            reason=None,
+            created_at=at,
+            expires_at=at + lifetime,
+        )
+
     def is_expired(self, now: datetime) -> bool:
         """Whether the proposal's time ran out (whether or not the sweeper has seen it)."""
         return now >= self.expires_at
 
-    def check_confirmable(self, now: datetime, proven_emails: set[str]) -> None:
-        """Raise unless the account may confirm now; a confirmed proposal passes (idempotent)."""
+    def check_confirmable(self, now: datetime, proven_email: str | None) -> None:
+        """Raise unless the account may confirm now; a confirmed proposal passes (idempotent).
+
+        `proven_email` is the address a completed signup proved the account owns (from
+        identity's SignupCompleted), compared without regard to case.
+        """
         if self.status == "confirmed":
             return
         if self.status != "pending":
             raise ProposalClosed(self.status, self.reason)
         if self.is_expired(now):
             raise ProposalExpired("the proposal expired; verify your address again to renew it")
-        if self.email.lower() not in {email.lower() for email in proven_emails}:
+        if proven_email is None or proven_email.lower() != self.email.lower():
             raise OwnershipNotProven(f"prove that you own {self.email} first")
+
+    def renewed(self, expires_at: datetime) -> Proposal:
+        """The open proposal offered again: it lasts until `expires_at` if that is later."""
+        return dataclasses.replace(self, expires_at=max(self.expires_at, expires_at))
 
     def declined(self, now: datetime) -> Proposal:
         """The proposal after the client declined it; declining twice changes nothing."""
@@ -78,6 +114,35 @@ class Proposal:
     def closed(self, status: ProposalStatus, reason: str, now: datetime) -> Proposal:
         """The proposal ended as `status` for `reason` (confirmed, withdrawn, expired)."""
         return dataclasses.replace(self, status=status, reason=reason, decided_at=now)
+
+    def withdrawn(self, now: datetime) -> Proposal:
+        """The proposal closed because its record was merged into another account."""
+        return self.closed("withdrawn", "record_merged_elsewhere", now)
+
+    def expired(self, now: datetime) -> Proposal:
+        """The proposal closed by the sweeper: its time ran out."""
+        return self.closed("expired", "expired", now)
+
+
+@dataclass(frozen=True)
+class OpenProposal:
+    """An open proposal with what the app shows of the studio record it offers."""
+
+    proposal: Proposal
+    studio_name: str | None
+    given_name: str | None
+    family_name: str | None
+    phone: str | None
+
+    @property
+    def record_name(self) -> str | None:
+        """The record's name as the studio typed it; None before the record arrived."""
+        return " ".join(p for p in (self.given_name, self.family_name) if p) or None
+
+    @property
+    def masked_phone(self) -> str | None:
+        """The record's phone with all but its last two digits hidden."""
+        return mask_phone(self.phone)
 
 
 def decide_offer(record: ClientRecord | None, pending: bool, declined_before: bool) -> Offer:
@@ -109,6 +174,30 @@ class Merge:
     record_before: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation changes: the relinked record, its merge, the closed proposal."""
+
+    record: ClientRecord
+    merge: Merge
+    proposal: Proposal
+
+
+def confirm(
+    proposal: Proposal, record: ClientRecord | None, proven_email: str | None, now: datetime
+) -> Confirmation:
+    """The account confirms `proposal` (of `record`, None while it has not arrived).
+
+    Raises what `Proposal.check_confirmable` raises, RecordNotFiledYet, and
+    RecordMergedElsewhere when another merge of the record won.
+    """
+    proposal.check_confirmable(now, proven_email)
+    if record is None:
+        raise RecordNotFiledYet("the studio's record has not arrived yet; try again shortly")
+    relinked, merge = merge_record(record, proposal, proposal.account_id, "client", now)
+    return Confirmation(relinked, merge, proposal.closed("confirmed", "confirmed", now))
+
+
 def merge_record(
     record: ClientRecord, proposal: Proposal, merged_by: str, role: Role, now: datetime
 ) -> tuple[ClientRecord, Merge]:
@@ -138,5 +227,12 @@ def merge_record(
 
 
 def _snapshot(record: ClientRecord) -> dict[str, Any]:
+    # JSON-shaped (ISO times, lists), as the history stores and shows it.
     data = dataclasses.asdict(record)
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in data.items()}
+    return {k: _json_value(v) for k, v in data.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return list(value) if isinstance(value, tuple) else value

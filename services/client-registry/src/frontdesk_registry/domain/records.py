@@ -53,6 +53,27 @@ class ClientRecord:
         return "never_logged_in" if first_login_at is None else "active"
 
 
+@dataclass(frozen=True)
+class StudioClient:
+    """A studio's record as its admin sees it: with when its account first logged in."""
+
+    record: ClientRecord
+    first_login_at: datetime | None
+
+    @property
+    def access_state(self) -> AccessState:
+        """Merged, active or never logged in (see `ClientRecord.access_state`)."""
+        return self.record.access_state(self.first_login_at)
+
+
+@dataclass(frozen=True)
+class KnownStudio:
+    """A studio that knows an account: its record of them and the studio's name, if known."""
+
+    record: ClientRecord
+    studio_name: str | None
+
+
 def mask_phone(phone: str | None) -> str | None:
     """The phone with every digit but the last two hidden: enough to recognise, not to call."""
     if phone is None:

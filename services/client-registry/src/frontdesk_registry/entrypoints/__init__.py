@@ -1,1 +1,2 @@
-"""Entrypoints: HTTP routes and Kafka subscribers. Parse, build a command, call a handler."""
+"""Entrypoints: HTTP routes, the consumer handler table and the expiry sweeper. Parse,
+build a command, call a use case."""

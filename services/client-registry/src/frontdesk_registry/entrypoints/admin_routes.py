@@ -12,14 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from frontdesk_registry import handlers
-from frontdesk_registry.adapters.auth import AdminClaims
+from frontdesk_kit.gateway import AdminAssertion, AdminCaller
+from frontdesk_kit.problems import problem_responses
 from frontdesk_registry.domain.commands import FindClients
 from frontdesk_registry.domain.errors import ClientNotFound, StudioNotFound
 from frontdesk_registry.domain.proposals import Merge
-from frontdesk_registry.domain.records import AccessState, ClientRecord, Origin
-from frontdesk_registry.entrypoints.problems import problem_responses
-from frontdesk_registry.entrypoints.security import Admin, Deps
+from frontdesk_registry.domain.records import AccessState, Origin, StudioClient
+from frontdesk_registry.entrypoints.security import Deps
+from frontdesk_registry.service_layer import records
 
 router = APIRouter(
     prefix="/v1/studios/{studio_id}/clients",
@@ -73,16 +73,17 @@ class ClientDetail(ClientSummary):
     merge_history: list[MergeEntry]
 
 
-def _summary(record: ClientRecord, state: AccessState) -> dict[str, Any]:
+def _summary(client: StudioClient) -> dict[str, Any]:
+    record = client.record
     fields = {k: getattr(record, k) for k in ClientSummary.model_fields if hasattr(record, k)}
-    return {**fields, "emails": list(record.emails), "access_state": state}
+    return {**fields, "emails": list(record.emails), "access_state": client.access_state}
 
 
 def _entry(merge: Merge) -> MergeEntry:
     return MergeEntry(**{k: getattr(merge, k) for k in MergeEntry.model_fields})
 
 
-def _check_studio(admin: AdminClaims, studio_id: str, error: Exception) -> None:
+def _check_studio(admin: AdminAssertion, studio_id: str, error: Exception) -> None:
     if not admin.administers(studio_id):
         raise error
 
@@ -90,7 +91,7 @@ def _check_studio(admin: AdminClaims, studio_id: str, error: Exception) -> None:
 @router.get("", response_model=ClientPage)
 async def list_clients(
     studio_id: Id,
-    admin: Admin,
+    admin: AdminCaller,
     reg: Deps,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     state: AccessState | None = None,
@@ -99,15 +100,17 @@ async def list_clients(
 ) -> ClientPage:
     """Search a studio's clients by name or address, optionally by access state."""
     _check_studio(admin, studio_id, StudioNotFound("no such studio"))
-    found = await handlers.find_clients(reg, FindClients(studio_id, q, state, after, limit))
-    clients = [ClientSummary(**_summary(record, s)) for record, s in found]
+    found = await records.find_clients(reg, FindClients(studio_id, q, state, after, limit))
+    clients = [ClientSummary(**_summary(client)) for client in found]
     next_after = clients[-1].client_record_id if len(clients) == limit else None
     return ClientPage(clients=clients, next_after=next_after)
 
 
 @router.get("/{client_record_id}", response_model=ClientDetail)
-async def get_client(studio_id: Id, client_record_id: Id, admin: Admin, reg: Deps) -> ClientDetail:
+async def get_client(
+    studio_id: Id, client_record_id: Id, admin: AdminCaller, reg: Deps
+) -> ClientDetail:
     """One client with its access state and merge history."""
     _check_studio(admin, studio_id, ClientNotFound("no such client in this studio"))
-    record, state, merges = await handlers.client_with_history(reg, studio_id, client_record_id)
-    return ClientDetail(**_summary(record, state), merge_history=[_entry(m) for m in merges])
+    client, merges = await records.client_with_history(reg, studio_id, client_record_id)
+    return ClientDetail(**_summary(client), merge_history=[_entry(m) for m in merges])

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from frontdesk_registry import handlers
+from frontdesk_kit.problems import problem_responses
 from frontdesk_registry.domain.commands import ConfirmProposal, DeclineProposal
-from frontdesk_registry.domain.records import mask_phone
-from frontdesk_registry.entrypoints.problems import problem_responses
-from frontdesk_registry.entrypoints.security import Account, Deps
+from frontdesk_registry.domain.proposals import OpenProposal
+from frontdesk_registry.entrypoints.security import AccountId, Deps
+from frontdesk_registry.service_layer import merges, proposals, records
 
 router = APIRouter(
     prefix="/v1/me",
@@ -35,6 +35,21 @@ class ProposalPreview(BaseModel):
     visits: int | None = None
     email: str
     expires_at: datetime
+
+    @classmethod
+    def of(cls, found: OpenProposal) -> ProposalPreview:
+        """The preview of one open proposal."""
+        p = found.proposal
+        return cls(
+            proposal_id=p.proposal_id,
+            studio_id=p.studio_id,
+            studio_name=found.studio_name,
+            client_record_id=p.client_record_id,
+            record_name=found.record_name,
+            masked_phone=found.masked_phone,
+            email=p.email,
+            expires_at=p.expires_at,
+        )
 
 
 class ProposalList(BaseModel):
@@ -61,20 +76,6 @@ class Declined(BaseModel):
     status: Literal["declined"] = "declined"
 
 
-def _preview(row: dict[str, Any]) -> ProposalPreview:
-    name = " ".join(p for p in (row["given_name"], row["family_name"]) if p) or None
-    return ProposalPreview(
-        proposal_id=row["proposal_id"],
-        studio_id=row["studio_id"],
-        studio_name=row["studio_name"],
-        client_record_id=row["client_record_id"],
-        record_name=name,
-        masked_phone=mask_phone(row["phone"]),
-        email=row["email"],
-        expires_at=row["expires_at"],
-    )
-
-
 class MyStudio(BaseModel):
     """One studio that knows the caller, and its record of them."""
 
@@ -94,28 +95,28 @@ class MyStudios(BaseModel):
 
 
 @router.get("/studios", response_model=MyStudios)
-async def my_studios(account: Account, reg: Deps) -> MyStudios:
+async def my_studios(account_id: AccountId, reg: Deps) -> MyStudios:
     """The studios whose client records belong to the caller's account."""
-    found = await handlers.my_studios(reg, account.account_id)
+    known = await records.my_studios(reg, account_id)
     return MyStudios(
         studios=[
             MyStudio(
-                studio_id=record.studio_id,
-                studio_name=studio_name,
-                client_record_id=record.client_record_id,
-                record_name=record.display_name,
-                merged_at=record.merged_at,
+                studio_id=k.record.studio_id,
+                studio_name=k.studio_name,
+                client_record_id=k.record.client_record_id,
+                record_name=k.record.display_name,
+                merged_at=k.record.merged_at,
             )
-            for record, studio_name in found
+            for k in known
         ]
     )
 
 
 @router.get("/merge-proposals", response_model=ProposalList)
-async def my_proposals(account: Account, reg: Deps) -> ProposalList:
+async def my_proposals(account_id: AccountId, reg: Deps) -> ProposalList:
     """The caller's open merge proposals, each with a preview of the studio record."""
-    rows = await handlers.proposal_previews(reg, account.account_id)
-    return ProposalList(proposals=[_preview(row) for row in rows])
+    found = await proposals.proposal_previews(reg, account_id)
+    return ProposalList(proposals=[ProposalPreview.of(p) for p in found])
 
 
 @router.post(
@@ -123,10 +124,9 @@ async def my_proposals(account: Account, reg: Deps) -> ProposalList:
     response_model=MergeDone,
     responses=problem_responses(403, 404, 409, 410),
 )
-async def confirm(proposal_id: ProposalId, account: Account, reg: Deps) -> MergeDone:
+async def confirm(proposal_id: ProposalId, account_id: AccountId, reg: Deps) -> MergeDone:
     """Merge the proposal's studio record into the caller's account (idempotent)."""
-    command = ConfirmProposal(account.account_id, proposal_id, account.verified_email)
-    merge = await handlers.confirm_proposal(reg, command)
+    merge = await merges.confirm_proposal(reg, ConfirmProposal(account_id, proposal_id))
     return MergeDone(
         proposal_id=merge.proposal_id,
         studio_id=merge.studio_id,
@@ -141,7 +141,7 @@ async def confirm(proposal_id: ProposalId, account: Account, reg: Deps) -> Merge
     response_model=Declined,
     responses=problem_responses(404, 409, 410),
 )
-async def decline(proposal_id: ProposalId, account: Account, reg: Deps) -> Declined:
+async def decline(proposal_id: ProposalId, account_id: AccountId, reg: Deps) -> Declined:
     """Decline the proposal; the studio record stays with its own account."""
-    await handlers.decline_proposal(reg, DeclineProposal(account.account_id, proposal_id))
+    await proposals.decline_proposal(reg, DeclineProposal(account_id, proposal_id))
     return Declined(proposal_id=proposal_id)

@@ -1,5 +1,5 @@
-"""Keys and hashes: argon2id passwords, identity's access tokens (JWKS), the gateway's
-assertions, and sealing secrets to notifications."""
+"""Keys and hashes: argon2id passwords, identity's access tokens (JWKS), and sealing
+secrets to notifications."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import json
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,19 @@ import jwt
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
+from pydantic import ValidationError
 
-from frontdesk_contracts import SealedSecret, decode_public_key, seal
+from frontdesk_contracts import (
+    ACCESS_TOKEN_ALGORITHM,
+    ACCESS_TOKEN_AUDIENCE,
+    ACCESS_TOKEN_ISSUER,
+    AccessTokenClaims,
+    SealedSecret,
+    decode_public_key,
+    seal,
+)
 
 from ..domain.errors import NotAuthenticated
 
@@ -61,128 +69,62 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def load_public_key(path: Path) -> Any:
-    """A public key (Ed25519, RSA or EC) from a PEM file."""
-    return serialization.load_pem_public_key(path.read_bytes())
-
-
-@dataclass(frozen=True)
-class AccessClaims:
-    """What a verified access token says."""
-
-    account_id: str
-    session_id: str
-    issued_at: int
-
-
 class AccessTokens:
-    """Issues and verifies identity's short-lived access tokens (EdDSA JWTs)."""
+    """Issues and verifies identity's short-lived access tokens: the claims of the
+    contracts' `AccessTokenClaims`, signed with Ed25519 (the key published as a JWKS)."""
 
-    issuer = "frontdesk-identity"
-    audience = "frontdesk"
-
-    def __init__(self, key: Ed25519PrivateKey, key_id: str, lifetime_seconds: int) -> None:
+    def __init__(
+        self,
+        key: Ed25519PrivateKey,
+        key_id: str,
+        lifetime_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._key = key
         self._public: Ed25519PublicKey = key.public_key()
         self._key_id = key_id
+        self._clock = clock
         self.lifetime_seconds = lifetime_seconds
 
     def issue(self, account_id: str, session_id: str) -> str:
         """A signed access token for `account_id` in session `session_id`."""
-        now = int(time.time())
-        claims = {
-            "iss": self.issuer,
-            "aud": self.audience,
-            "sub": account_id,
-            "sid": session_id,
-            "iat": now,
-            "exp": now + self.lifetime_seconds,
-            "jti": str(uuid.uuid4()),
-        }
-        return jwt.encode(claims, self._key, algorithm="EdDSA", headers={"kid": self._key_id})
+        now = int(self._clock())
+        claims = AccessTokenClaims(
+            iss=ACCESS_TOKEN_ISSUER,
+            aud=ACCESS_TOKEN_AUDIENCE,
+            sub=account_id,
+            sid=session_id,
+            iat=now,
+            exp=now + self.lifetime_seconds,
+            jti=uuid.uuid4(),
+        )
+        return jwt.encode(
+            claims.model_dump(mode="json"),
+            self._key,
+            algorithm=ACCESS_TOKEN_ALGORITHM,
+            headers={"kid": self._key_id},
+        )
 
-    def verify(self, token: str) -> AccessClaims:
+    def verify(self, token: str) -> AccessTokenClaims:
         """The claims of a valid token; `NotAuthenticated` otherwise."""
         try:
             claims = jwt.decode(
                 token,
                 self._public,
-                algorithms=["EdDSA"],
-                audience=self.audience,
-                issuer=self.issuer,
+                algorithms=[ACCESS_TOKEN_ALGORITHM],
+                audience=ACCESS_TOKEN_AUDIENCE,
+                issuer=ACCESS_TOKEN_ISSUER,
                 options={"require": ["exp", "sub", "sid"]},
             )
-        except jwt.PyJWTError as error:
+            return AccessTokenClaims.model_validate(claims)
+        except (jwt.PyJWTError, ValidationError) as error:
             raise NotAuthenticated("the access token is not valid") from error
-        return AccessClaims(claims["sub"], claims["sid"], int(claims["iat"]))
 
     def jwks(self) -> dict[str, Any]:
         """The public key set other services verify access tokens with."""
         jwk = json.loads(OKPAlgorithm.to_jwk(self._public))
-        jwk.update({"kid": self._key_id, "use": "sig", "alg": "EdDSA"})
+        jwk.update({"kid": self._key_id, "use": "sig", "alg": ACCESS_TOKEN_ALGORITHM})
         return {"keys": [jwk]}
-
-
-@dataclass(frozen=True)
-class AdminAssertion:
-    """The gateway's word on who the admin is and which studios they administer."""
-
-    admin_id: str
-    studios: frozenset[str]
-    studio_names: dict[str, str]
-
-    def administers(self, studio_id: str) -> bool:
-        """Whether the admin may act in `studio_id`."""
-        return studio_id in self.studios
-
-    def studio_name(self, studio_id: str) -> str:
-        """The studio's display name as the gateway gave it, else its id."""
-        return self.studio_names.get(studio_id, studio_id)
-
-
-def signing_algorithm(public_key: Any) -> str:
-    """The one JWT algorithm a public key verifies: EdDSA, ES256 (P-256) or RS256.
-
-    Only that one is accepted: a token whose header names another algorithm is refused
-    before its signature is looked at (no algorithm confusion, no crash on a key of the
-    wrong kind)."""
-    if isinstance(public_key, Ed25519PublicKey):
-        return "EdDSA"
-    if isinstance(public_key, ec.EllipticCurvePublicKey) and public_key.curve.name == "secp256r1":
-        return "ES256"
-    if isinstance(public_key, rsa.RSAPublicKey):
-        return "RS256"
-    raise ValueError("the gateway key must be Ed25519, EC P-256 or RSA")
-
-
-class GatewayVerifier:
-    """Checks the upstream gateway's signed assertion on every admin request."""
-
-    def __init__(self, public_key: Any, audience: str, issuer: str | None = None) -> None:
-        self._key = public_key
-        self._algorithm = signing_algorithm(public_key)
-        self._audience = audience
-        self._issuer = issuer
-
-    def verify(self, assertion: str) -> AdminAssertion:
-        """The admin of a valid assertion; `NotAuthenticated` for a bad signature,
-        audience, issuer or expiry."""
-        try:
-            claims = jwt.decode(
-                assertion,
-                self._key,
-                algorithms=[self._algorithm],
-                audience=self._audience,
-                issuer=self._issuer,
-                options={"require": ["exp", "sub", "aud"]},
-            )
-        except jwt.PyJWTError as error:
-            raise NotAuthenticated("the gateway assertion is not valid") from error
-        studios = claims.get("studios") or []
-        names = claims.get("studio_names") or {}
-        if not isinstance(studios, list) or not isinstance(names, dict):
-            raise NotAuthenticated("the gateway assertion is not valid")
-        return AdminAssertion(str(claims["sub"]), frozenset(map(str, studios)), names)
 
 
 class Sealer:

@@ -6,6 +6,9 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
+from ..domain.audit import AuditEntry
+from ..domain.deliveries import EmailState
+
 _COUNT = "SELECT count(*) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
 _LAST = "SELECT max(at) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
 _FIRST = "SELECT min(at) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
@@ -94,11 +97,10 @@ class AuditRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def record(
-        self, admin_id: str, action: str, studio_id: str, account_id: str | None, outcome: str
-    ) -> None:
+    async def record(self, entry: AuditEntry) -> None:
         """Append one admin action and its outcome."""
-        await self._conn.execute(_AUDIT, admin_id, action, studio_id, account_id, outcome)
+        e = entry
+        await self._conn.execute(_AUDIT, e.admin_id, e.action, e.studio_id, e.account_id, e.outcome)
 
 
 class DeliveryRepository:
@@ -107,22 +109,17 @@ class DeliveryRepository:
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
-    async def record(
-        self,
-        message_id: str,
-        account_id: str,
-        recipient: str,
-        kind: str,
-        state: str,
-        detail: str | None,
-        at: datetime,
-    ) -> None:
+    async def record(self, account_id: str, email: EmailState) -> None:
         """Record a message's newest state (an older report never overwrites a newer one)."""
+        e = email
         await self._conn.execute(
-            _UPSERT_DELIVERY, message_id, account_id, recipient, kind, state, detail, at
+            _UPSERT_DELIVERY, e.message_id, account_id, e.recipient, e.kind, e.state, e.detail, e.at
         )
 
-    async def latest(self, account_id: str, limit: int = 10) -> list[asyncpg.Record]:
+    async def latest(self, account_id: str, limit: int = 10) -> list[EmailState]:
         """The account's most recent messages, newest first."""
-        rows: list[asyncpg.Record] = await self._conn.fetch(_LAST_DELIVERIES, account_id, limit)
-        return rows
+        rows = await self._conn.fetch(_LAST_DELIVERIES, account_id, limit)
+        return [
+            EmailState(r["message_id"], r["kind"], r["recipient"], r["state"], r["detail"], r["at"])
+            for r in rows
+        ]

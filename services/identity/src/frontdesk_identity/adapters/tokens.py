@@ -7,6 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..domain.sessions import RefreshToken
 from ..domain.tokens import Purpose, StoredToken
 
 _INSERT_ONE_TIME = """
@@ -145,10 +146,14 @@ class SessionRepository:
         """Store a refresh token's digest for a session."""
         await self._conn.execute(_INSERT_REFRESH, digest, session_id, expires_at)
 
-    async def refresh_for_update(self, digest: bytes) -> asyncpg.Record | None:
+    async def refresh_for_update(self, digest: bytes) -> RefreshToken | None:
         """The refresh token with its session, locked."""
-        row: asyncpg.Record | None = await self._conn.fetchrow(_REFRESH_FOR_UPDATE, digest)
-        return row
+        row = await self._conn.fetchrow(_REFRESH_FOR_UPDATE, digest)
+        if row is None:
+            return None
+        return RefreshToken(
+            row["session_id"], row["account_id"], row["expires_at"], row["used_at"], row["ended_at"]
+        )
 
     async def use_refresh(self, digest: bytes, now: datetime) -> None:
         """Mark a refresh token used (rotation: each works once)."""

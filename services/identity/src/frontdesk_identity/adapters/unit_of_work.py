@@ -1,27 +1,23 @@
-"""One transaction over identity's database: repositories plus the outbox, together."""
+"""The PostgreSQL unit of work: one connection, one transaction, identity's repositories
+on it and the kit's outbox writing into the same transaction."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
-
 import asyncpg
 
-from frontdesk_contracts import Envelope
 from frontdesk_kit import Outbox
+from frontdesk_kit import unit_of_work as kit
 
 from .accounts import AccountRepository
 from .records import AuditRepository, DeliveryRepository, RateRepository, StudioRepository
 from .tokens import SessionRepository, TokenRepository
 
 
-class Transaction:
-    """The repositories of one open transaction; `publish` queues an event in it."""
+class PgUnitOfWork(kit.PgUnitOfWork):
+    """identity's repositories on one open transaction; `publish` queues an event in it."""
 
     def __init__(self, conn: asyncpg.Connection, outbox: Outbox) -> None:
-        self.conn = conn
-        self._outbox = outbox
+        super().__init__(conn, outbox)
         self.accounts = AccountRepository(conn)
         self.tokens = TokenRepository(conn)
         self.sessions = SessionRepository(conn)
@@ -29,27 +25,10 @@ class Transaction:
         self.audit = AuditRepository(conn)
         self.studios = StudioRepository(conn)
         self.deliveries = DeliveryRepository(conn)
-        self.published: list[Envelope[Any]] = []
-
-    async def publish(self, event: Envelope[Any]) -> None:
-        """Queue `event` in the outbox: it goes out if, and only if, this commits."""
-        await self._outbox.add_event(self.conn, event)
-        self.published.append(event)
 
 
-class Database:
-    """Opens transactions on identity's pool."""
+class PgUnitsOfWork(kit.PgUnitsOfWork[PgUnitOfWork]):
+    """Units of work on identity's pool (the kit's, opening identity's repositories)."""
 
-    def __init__(self, pool: asyncpg.Pool, outbox: Outbox) -> None:
-        self.pool = pool
-        self.outbox = outbox
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """A transaction that commits when the block ends normally, else rolls back."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield Transaction(conn, self.outbox)
-
-    def on(self, conn: asyncpg.Connection) -> Transaction:
-        """The repositories over a transaction someone else opened (HandledEvents.once)."""
-        return Transaction(conn, self.outbox)
+    def open(self, conn: asyncpg.Connection, outbox: Outbox) -> PgUnitOfWork:
+        return PgUnitOfWork(conn, outbox)

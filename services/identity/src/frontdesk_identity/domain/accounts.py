@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from .errors import UnknownAddress, WelcomeNotAllowed
+from .errors import UnknownAddress, UsernameRejected, WelcomeNotAllowed
 
 Origin = Literal["import", "admin", "signup"]
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$"
+USERNAME_RULES = (
+    "3 to 64 characters: letters, digits, dots, dashes and underscores, "
+    "starting with a letter or a digit."
+)
+"""`USERNAME_PATTERN` as a client reads it (the API's schema and the link page's hint)."""
 
 
 def email_key(email: str) -> str:
@@ -29,8 +34,15 @@ def looks_like_email(login: str) -> bool:
 
 
 def valid_username(username: str) -> bool:
-    """3-64 letters, digits, dots, dashes or underscores, starting with a letter or digit."""
+    """Whether `username` follows `USERNAME_RULES`."""
     return re.fullmatch(USERNAME_PATTERN, username) is not None
+
+
+def check_username(username: str) -> str:
+    """`username`, or `UsernameRejected` stating the rules it breaks."""
+    if not valid_username(username):
+        raise UsernameRejected(f"use {USERNAME_RULES[0].lower()}{USERNAME_RULES[1:]}")
+    return username
 
 
 @dataclass

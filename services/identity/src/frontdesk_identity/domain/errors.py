@@ -23,6 +23,14 @@ class PasswordRejected(IdentityError):
     kind = "password-rejected"
 
 
+class UsernameRejected(IdentityError):
+    """The chosen username breaks the rules (`accounts.USERNAME_RULES`)."""
+
+    status = 422
+    title = "Username not accepted"
+    kind = "username-rejected"
+
+
 class UsernameTaken(IdentityError):
     """Another login already uses this username."""
 

@@ -87,3 +87,30 @@ class StoredToken:
         if now >= self.expires_at:
             return LinkState.EXPIRED
         return LinkState.VALID
+
+
+class Recovery(StrEnum):
+    """What a dead link's page offers instead."""
+
+    REQUEST_RESET = "request_reset"
+    """A form asking for a reset link (by address or username)."""
+    RESEND_VERIFICATION = "resend_verification"
+    """A button sending a new verification link, if the address is still unproven."""
+    RENEW_CREATE_LOGIN = "renew_create_login"
+    """A button sending a new create-login link, if the login still needs creating."""
+    ASK_THE_STUDIO = "ask_the_studio"
+    """Nothing to click: the studio can send a new welcome email."""
+
+
+def recovery(purpose: Purpose, state: LinkState) -> Recovery:
+    """What the page of a dead link of `purpose` in `state` offers."""
+    # A used link made a login; a revoked create-login link was merged into a login (or
+    # its password was set): either way a reset link is the way in, not a new one.
+    revoked_login_link = purpose == "create_login" and state is LinkState.REVOKED
+    if purpose == "password_reset" or state is LinkState.USED or revoked_login_link:
+        return Recovery.REQUEST_RESET
+    if purpose == "email_verification":
+        return Recovery.RESEND_VERIFICATION
+    if state in RENEWABLE:
+        return Recovery.RENEW_CREATE_LOGIN
+    return Recovery.ASK_THE_STUDIO

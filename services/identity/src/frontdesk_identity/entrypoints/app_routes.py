@@ -9,17 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from frontdesk_contracts import EmailAddress, PersonName
 
-from ..deps import Deps
-from ..domain.accounts import USERNAME_PATTERN
+from ..domain.accounts import USERNAME_PATTERN, USERNAME_RULES
 from ..domain.commands import LogIn, RequestPasswordReset, SignUp, VerifyEmail
-from ..handlers import TokenPair, authenticate, log_in, log_out, refresh_session
-from ..handlers import request_password_reset as request_reset
-from ..signup import sign_up, verify_email
+from ..service_layer.links import request_password_reset
+from ..service_layer.sessions import TokenPair, authenticate, log_in, log_out, refresh_session
+from ..service_layer.signup import sign_up, verify_email
 from .problems import PROBLEM_RESPONSES
-from .web import bearer, client_ip, get_deps
+from .web import DepsDep, bearer, client_ip
 
 router = APIRouter(prefix="/v1", tags=["app"], responses=PROBLEM_RESPONSES)
-DepsDep = Annotated[Deps, Depends(get_deps)]
 # Long enough for any password the policy accepts; the policy says the real rule.
 Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
@@ -30,7 +28,7 @@ class Strict(BaseModel):
 
 class SignUpRequest(Strict):
     email: EmailAddress
-    username: Annotated[str, Field(pattern=USERNAME_PATTERN)]
+    username: Annotated[str, Field(pattern=USERNAME_PATTERN, description=USERNAME_RULES)]
     password: Password
     given_name: PersonName
     family_name: PersonName | None = None
@@ -131,13 +129,13 @@ async def logout(token: Annotated[str, Depends(bearer)], deps: DepsDep) -> Respo
 async def me(token: Annotated[str, Depends(bearer)], deps: DepsDep) -> dict[str, str]:
     """Who the access token belongs to (refused once its session ended)."""
     claims = await authenticate(deps, token)
-    return {"account_id": claims.account_id, "session_id": claims.session_id}
+    return {"account_id": claims.sub, "session_id": claims.sid}
 
 
 @router.post("/password-resets", status_code=202)
 async def forgot_password(body: ResetRequest, request: Request, deps: DepsDep) -> Accepted:
     """Forgot password, by address or username: same answer, same time, for anyone."""
-    await request_reset(deps, RequestPasswordReset(body.login, client_ip(request)))
+    await request_password_reset(deps, RequestPasswordReset(body.login, client_ip(request)))
     return Accepted(detail=_RESET_SENT)
 
 

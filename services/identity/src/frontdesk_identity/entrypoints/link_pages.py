@@ -6,13 +6,13 @@ post passes the same-site check of `LinkPageRoute` first.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from ..deps import Deps
-from ..domain.accounts import valid_username
+from ..domain.accounts import check_username
 from ..domain.commands import (
     CompleteReset,
     CreateLogin,
@@ -21,17 +21,17 @@ from ..domain.commands import (
     VerifyEmail,
 )
 from ..domain.errors import IdentityError, LinkNotUsable
-from ..domain.tokens import RENEWABLE, LinkState, Purpose
-from ..handlers import (
+from ..domain.tokens import LinkState, Purpose, Recovery, recovery
+from ..service_layer.deps import Deps
+from ..service_layer.link_tokens import RESET_REQUEST_PAGE, LinkView, view_link
+from ..service_layer.links import (
     complete_reset,
     create_login,
-    log_in,
     request_create_login_again,
     request_password_reset,
 )
-from ..link_views import LinkView, view_link
-from ..links import link_state
-from ..signup import resend_verification, verify_email
+from ..service_layer.sessions import log_in
+from ..service_layer.signup import resend_verification, verify_email
 from .link_guard import LinkPageRoute
 from .pages import (
     CURRENT_PASSWORD,
@@ -39,7 +39,6 @@ from .pages import (
     LOGIN,
     NEXT_STEP,
     USERNAME,
-    USERNAME_RULES,
     Field,
     mask_address,
     new_password,
@@ -47,7 +46,7 @@ from .pages import (
     with_value,
 )
 from .pages import Form as HtmlForm
-from .web import client_ip, get_deps
+from .web import DepsDep, client_ip
 
 router = APIRouter(
     prefix="/links", tags=["link pages"], include_in_schema=True, route_class=LinkPageRoute
@@ -86,26 +85,18 @@ def _for_whom(view: LinkView) -> str:
 
 def _dead(purpose: Purpose, state: str, token: str) -> HTMLResponse:
     link = LinkState(state)
-    why = _WHY[link]
-    # A used link made a login; a revoked create-login link was merged into a login (or
-    # its password was set): either way a reset link is the way in, not a new one.
-    revoked_login_link = purpose == "create_login" and link is LinkState.REVOKED
-    login_exists = link is LinkState.USED or revoked_login_link
-    again = why + " We can send you a new one."
-    if purpose == "password_reset" or login_exists:
-        form = HtmlForm("/links/reset-password/new", "Send me a new reset link", [LOGIN])
-        return page("Link no longer works", again, form, status=410)
-    if purpose == "email_verification":
+    why, again = _WHY[link], _WHY[link] + " We can send you a new one."
+    offer = recovery(purpose, link)
+    if offer is Recovery.REQUEST_RESET:
+        form = HtmlForm(RESET_REQUEST_PAGE, "Send me a new reset link", [LOGIN])
+    elif offer is Recovery.RESEND_VERIFICATION:
         form = HtmlForm("/links/verify-email/new", "Send me a new link", hidden={"token": token})
-        return page("Link no longer works", again, form, status=410)
-    if link in RENEWABLE:
+    elif offer is Recovery.RENEW_CREATE_LOGIN:
         form = HtmlForm("/links/create-login/new", "Send me a new link", hidden={"token": token})
-        return page("Link no longer works", again, form, status=410)
-    return page(
-        "Link no longer works",
-        why + " Ask your studio to send you a new welcome email.",
-        status=410,
-    )
+    else:
+        sentence = why + " Ask your studio to send you a new welcome email."
+        return page("Link no longer works", sentence, status=410)
+    return page("Link no longer works", again, form, status=410)
 
 
 def _password(deps: Deps) -> Field:
@@ -142,7 +133,7 @@ def _reset_page(
 
 
 @router.get("/reset-password", response_class=HTMLResponse)
-async def reset_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> HTMLResponse:
+async def reset_form(token: str, deps: DepsDep) -> HTMLResponse:
     """The reset page: a form to choose a new password (the token is not spent)."""
     view = await view_link(deps, token, "password_reset")
     if view.state is not LinkState.VALID:
@@ -151,9 +142,7 @@ async def reset_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> HT
 
 
 @router.post("/reset-password", response_class=HTMLResponse)
-async def reset_submit(
-    deps: Annotated[Deps, Depends(get_deps)], token: Text = "", password: Text = ""
-) -> HTMLResponse:
+async def reset_submit(deps: DepsDep, token: Text = "", password: Text = "") -> HTMLResponse:
     """Submitting the reset form: spends the token, sets the password, ends sessions."""
     if not _readable(token):
         return _dead("password_reset", LinkState.UNKNOWN.value, "")
@@ -177,7 +166,7 @@ async def reset_submit(
 _UNUSABLE = "This form holds a value we cannot use. Type it again."
 
 
-_FORGOT_FORM = HtmlForm("/links/reset-password/new", "Send me a reset link", [LOGIN])
+_FORGOT_FORM = HtmlForm(RESET_REQUEST_PAGE, "Send me a reset link", [LOGIN])
 
 
 @router.get("/reset-password/new", response_class=HTMLResponse)
@@ -192,9 +181,7 @@ async def reset_request_form() -> HTMLResponse:
 
 
 @router.post("/reset-password/new", response_class=HTMLResponse)
-async def reset_again(
-    request: Request, deps: Annotated[Deps, Depends(get_deps)], login: Text = ""
-) -> HTMLResponse:
+async def reset_again(request: Request, deps: DepsDep, login: Text = "") -> HTMLResponse:
     """Ask for a reset link (forgot password, or a dead link's page); the same answer for
     anyone."""
     login = login.strip()
@@ -220,7 +207,7 @@ def _create_login_page(
 
 
 @router.get("/create-login", response_class=HTMLResponse)
-async def create_login_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> HTMLResponse:
+async def create_login_form(token: str, deps: DepsDep) -> HTMLResponse:
     """The create-your-login page: choose a username and password."""
     view = await view_link(deps, token, "create_login")
     if view.state is not LinkState.VALID:
@@ -230,7 +217,7 @@ async def create_login_form(token: str, deps: Annotated[Deps, Depends(get_deps)]
 
 @router.post("/create-login", response_class=HTMLResponse)
 async def create_login_submit(
-    deps: Annotated[Deps, Depends(get_deps)],
+    deps: DepsDep,
     token: Text = "",
     username: Text = "",
     password: Text = "",
@@ -244,11 +231,9 @@ async def create_login_submit(
     if not _readable(username, password):
         return _create_login_page(deps, token, view, _UNUSABLE, 400)
     username = username.strip()
-    if not valid_username(username):
-        refusal = f"Username not accepted: use {USERNAME_RULES[0].lower()}{USERNAME_RULES[1:]}"
-        return _create_login_page(deps, token, view, refusal, 422, username)
     try:
-        await create_login(deps, CreateLogin(token, username, password))
+        # The username's shape first, as the API's schema checks it (the page keeps it).
+        await create_login(deps, CreateLogin(token, check_username(username), password))
     except LinkNotUsable as error:
         return _dead("create_login", error.state, token)
     except IdentityError as error:
@@ -262,9 +247,7 @@ async def create_login_submit(
 
 
 @router.post("/create-login/new", response_class=HTMLResponse)
-async def create_login_again(
-    request: Request, deps: Annotated[Deps, Depends(get_deps)], token: Text = ""
-) -> HTMLResponse:
+async def create_login_again(request: Request, deps: DepsDep, token: Text = "") -> HTMLResponse:
     """Ask for a new create-login link from an expired or superseded link's page."""
     if _readable(token):
         await request_create_login_again(deps, token, client_ip(request))
@@ -278,7 +261,7 @@ async def create_login_again(
 
 
 @router.get("/verify-email", response_class=HTMLResponse)
-async def verify_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> HTMLResponse:
+async def verify_form(token: str, deps: DepsDep) -> HTMLResponse:
     """The verification page: one button confirms (mail scanners only open links)."""
     view = await view_link(deps, token, "email_verification")
     if view.state is not LinkState.VALID:
@@ -289,14 +272,14 @@ async def verify_form(token: str, deps: Annotated[Deps, Depends(get_deps)]) -> H
 
 
 @router.post("/verify-email", response_class=HTMLResponse)
-async def verify_submit(deps: Annotated[Deps, Depends(get_deps)], token: Text = "") -> HTMLResponse:
+async def verify_submit(deps: DepsDep, token: Text = "") -> HTMLResponse:
     """Submitting the verification form: proves the address, completes the signup."""
     if not _readable(token):
         return _dead("email_verification", LinkState.UNKNOWN.value, "")
     try:
         await verify_email(deps, VerifyEmail(token=token))
     except IdentityError as error:
-        state = await link_state(deps, token, "email_verification")
+        state = (await view_link(deps, token, "email_verification")).state
         if state is not LinkState.VALID:
             return _dead("email_verification", state.value, token)
         return page("Address not confirmed", _sentence(error), status=error.status, error=True)
@@ -304,9 +287,7 @@ async def verify_submit(deps: Annotated[Deps, Depends(get_deps)], token: Text = 
 
 
 @router.post("/verify-email/new", response_class=HTMLResponse)
-async def verify_again(
-    request: Request, deps: Annotated[Deps, Depends(get_deps)], token: Text = ""
-) -> HTMLResponse:
+async def verify_again(request: Request, deps: DepsDep, token: Text = "") -> HTMLResponse:
     """Ask for a new verification link from a dead link's page."""
     if _readable(token):
         await resend_verification(deps, token, client_ip(request))
@@ -329,7 +310,7 @@ async def sign_in_form() -> HTMLResponse:
 @router.post("/sign-in", response_class=HTMLResponse)
 async def sign_in_submit(
     request: Request,
-    deps: Annotated[Deps, Depends(get_deps)],
+    deps: DepsDep,
     login: Text = "",
     password: Text = "",
 ) -> HTMLResponse:
@@ -346,3 +327,25 @@ async def sign_in_submit(
             "Sign in", sentence, _SIGN_IN, status=error.status, error=True, links=[FORGOT_PASSWORD]
         )
     return page("You are signed in", "Your login works.", next_step="Continue in the app.")
+
+
+# --- how the app answers for the link pages -------------------------------------------
+
+
+def refusal_page(path: str, status: int, title: str, detail: str) -> bytes | None:
+    """A link-page form the kit's edge guard refuses (a NUL, a huge body) still answers
+    a page."""
+    if not path.startswith("/links/"):
+        return None
+    sentence = f"{title}: {detail}. Go back to the page and try again."
+    return bytes(page(title, sentence, status=status, error=True).body)
+
+
+# Link pages answer refusals as pages: the statuses their use cases can refuse with,
+# as the OpenAPI document says.
+_PAGE_STATUSES = (400, 401, 403, 404, 409, 410, 422, 429)
+
+
+def page_statuses(path: str, method: str, operation: dict[str, Any]) -> Iterable[int]:
+    """The refusal statuses the OpenAPI document lists for a link page's operation."""
+    return _PAGE_STATUSES if path.startswith("/links/") else ()

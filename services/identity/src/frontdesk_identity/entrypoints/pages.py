@@ -16,6 +16,8 @@ from pathlib import Path
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..domain.accounts import USERNAME_RULES
+
 TEMPLATES = Path(__file__).parent.parent / "templates"
 PRODUCT_NAME = "Frontdesk"
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -73,10 +75,6 @@ class Link:
     text: str
 
 
-USERNAME_RULES = (
-    "3 to 64 characters: letters, digits, dots, dashes and underscores, "
-    "starting with a letter or a digit."
-)
 USERNAME = Field("username", "Username", "text", "username", USERNAME_RULES)
 LOGIN = Field("login", "Your email address or username", "text", "username")
 CURRENT_PASSWORD = Field("password", "Password", "password", "current-password")

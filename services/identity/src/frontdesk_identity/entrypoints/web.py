@@ -1,5 +1,5 @@
-"""What every route needs from a request: the handlers' dependencies, the caller's IP,
-bearer tokens and the gateway's admin assertion."""
+"""What every route needs from a request: the use cases' dependencies, the caller's IP
+and the bearer token of an app call."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..adapters.crypto import AdminAssertion, GatewayVerifier
-from ..deps import Deps
 from ..domain.errors import NotAuthenticated
+from ..service_layer.deps import Deps
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -19,6 +18,9 @@ def get_deps(request: Request) -> Deps:
     """The dependencies the lifespan built."""
     deps: Deps = request.app.state.deps
     return deps
+
+
+DepsDep = Annotated[Deps, Depends(get_deps)]
 
 
 def client_ip(request: Request) -> str:
@@ -34,9 +36,3 @@ def bearer(
     if credentials is None or not credentials.credentials:
         raise NotAuthenticated("send a bearer token in the Authorization header")
     return credentials.credentials
-
-
-def admin_assertion(request: Request, token: Annotated[str, Depends(bearer)]) -> AdminAssertion:
-    """The admin named by the gateway's signed assertion, or 401."""
-    verifier: GatewayVerifier = request.app.state.gateway
-    return verifier.verify(token)

@@ -3,7 +3,8 @@
 Every SMTP answer is classified into the domain's outcomes: 2xx accepted, 5xx refused
 (permanent), 4xx and lost connections transient. A connection that saw any error is
 closed rather than reused, so a half-finished SMTP transaction never leaks into the
-next message.
+next message. `EmailComposer` builds the email of a queued message, opening its tokens
+at the last moment.
 """
 
 from __future__ import annotations
@@ -18,8 +19,20 @@ from uuid import UUID
 
 import aiosmtplib
 
-from ..domain.delivery import Accepted, Outcome, Refused, TransientFailure
-from .templates import RenderedEmail
+from frontdesk_contracts import KeyRing
+
+from ..domain.delivery import (
+    Accepted,
+    Broken,
+    Outcome,
+    QueuedMessage,
+    Refused,
+    Sender,
+    TransientFailure,
+)
+from ..settings import NotificationsSettings
+from .secrets import UnopenableSecret, open_secrets
+from .templates import EmailRenderer, RenderedEmail, TemplateError
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,34 @@ def build_message(
     return message
 
 
+class EmailComposer:
+    """The email of a queued message: its tokens opened with the key ring, its template
+    rendered, from `sender`."""
+
+    def __init__(self, renderer: EmailRenderer, keys: KeyRing, sender: Sender) -> None:
+        self._renderer = renderer
+        self._keys = keys
+        self._sender = sender
+
+    def compose(self, message: QueuedMessage) -> EmailMessage | Broken:
+        """The email, or `Broken` when a token does not open or the template fails."""
+        try:
+            secrets = open_secrets(self._keys, message.sealed_secrets)
+            rendered = self._renderer.render(
+                message.template, message.context, secrets, message.studio_id
+            )
+        except (UnopenableSecret, TemplateError) as error:
+            return Broken(str(error))
+        return build_message(
+            rendered,
+            sender=self._sender.address,
+            sender_name=self._sender.name,
+            recipient=message.recipient,
+            message_id=message.id,
+            domain=self._sender.message_id_domain,
+        )
+
+
 class SmtpPool:
     """Up to `size` SMTP connections, kept open and reused between messages."""
 
@@ -68,12 +109,21 @@ class SmtpPool:
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(size)
 
-    async def send(self, message: EmailMessage, sender: str, recipient: str) -> Outcome:
-        """Deliver `message` to `recipient`; never raises for an SMTP or network failure."""
+    @classmethod
+    def from_settings(cls, s: NotificationsSettings) -> SmtpPool:
+        """Up to `sender_concurrency` connections to the configured SMTP server."""
+        password = s.smtp_password.get_secret_value() if s.smtp_password else None
+        config = SmtpConfig(
+            s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_username, password, s.smtp_timeout
+        )
+        return cls(config, s.sender_concurrency)
+
+    async def send(self, email: EmailMessage, sender: str, recipient: str) -> Outcome:
+        """Deliver `email` to `recipient`; never raises for an SMTP or network failure."""
         async with self._slots:
             try:
                 async with self._connection() as smtp:
-                    await smtp.send_message(message, sender=sender, recipients=[recipient])
+                    await smtp.send_message(email, sender=sender, recipients=[recipient])
             except aiosmtplib.SMTPRecipientsRefused as error:
                 refusal = error.recipients[0]
                 return _by_code(refusal.code, refusal.message, address_refused=True)

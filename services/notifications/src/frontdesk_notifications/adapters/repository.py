@@ -1,17 +1,22 @@
-"""The outgoing-message log and the suppression list, in the service's own PostgreSQL."""
+"""The outgoing-message log and the suppression list, in the service's own PostgreSQL.
+
+Each repository runs its statements on the connection of one unit of work and returns
+domain objects, never driver records."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from ..domain.delivery import QueuedMessage, Status
-from ..domain.requests import LINK_KINDS, EmailRequest
+from frontdesk_contracts import Envelope
+
+from ..domain.delivery import QueuedMessage, RecipientHistory, Status
+from ..domain.records import MessageRecord, SuppressedAddress
+from ..domain.requests import EmailRequest
+from ..domain.settling import Settlement
 
 INSERT_MESSAGE = """
 INSERT INTO outgoing_messages (
@@ -96,27 +101,20 @@ ORDER BY created_at DESC LIMIT $2
 LIFT_SUPPRESSION = "DELETE FROM suppressions WHERE address = lower($1) RETURNING address"
 
 
-class MessageLog:
-    """Queries of the outgoing-message log; each runs on the connection it is given."""
+class PgMessageLog:
+    """The outgoing-message log on one unit of work's connection."""
 
-    async def add(
-        self,
-        conn: asyncpg.Connection,
-        message_id: UUID,
-        request: EmailRequest,
-        *,
-        event_id: UUID,
-        event_type: str,
-        correlation_id: str,
-        event_time: datetime,
-    ) -> None:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, message_id: UUID, request: EmailRequest, cause: Envelope[Any]) -> None:
         """Queue one message; a replay of the same (event, kind) adds nothing."""
-        await conn.execute(
+        await self._conn.execute(
             INSERT_MESSAGE,
             message_id,
-            event_id,
-            event_type,
-            correlation_id,
+            cause.id,
+            cause.type,
+            cause.correlation_id,
             request.kind,
             request.template,
             request.account_id,
@@ -124,98 +122,81 @@ class MessageLog:
             request.recipient,
             json.dumps(request.context),
             json.dumps({k: v.model_dump() for k, v in request.secrets.items()}),
-            event_time,
+            cause.time,
             request.expires_at,
         )
 
-    async def supersede(self, conn: asyncpg.Connection, old_event: UUID, new_event: UUID) -> None:
+    async def supersede(self, old_event: UUID, new_event: UUID) -> None:
         """Mark the unsent messages of `old_event` as replaced by `new_event`'s."""
-        await conn.execute(MARK_SUPERSEDED, old_event, new_event)
+        await self._conn.execute(MARK_SUPERSEDED, old_event, new_event)
 
-    async def claim_due(
-        self, conn: asyncpg.Connection, limit: int, lease_seconds: float
-    ) -> list[QueuedMessage]:
+    async def claim_due(self, limit: int, lease_seconds: float) -> list[QueuedMessage]:
         """Claim up to `limit` due messages for `lease_seconds` (skipping others' claims)."""
-        return [_queued(row) for row in await conn.fetch(CLAIM_DUE, limit, lease_seconds)]
+        return [_queued(row) for row in await self._conn.fetch(CLAIM_DUE, limit, lease_seconds)]
 
-    async def release(self, conn: asyncpg.Connection, message_ids: list[UUID]) -> None:
+    async def release(self, message_ids: list[UUID]) -> None:
         """Give claimed messages back at once (on shutdown), rather than after the lease."""
-        await conn.execute(RELEASE, message_ids)
+        await self._conn.execute(RELEASE, message_ids)
 
-    async def send_facts(
-        self, conn: asyncpg.Connection, message: QueuedMessage, window_seconds: int
-    ) -> asyncpg.Record:
+    async def recipient_history(
+        self, message: QueuedMessage, window_seconds: int, *, newer_link_matters: bool
+    ) -> RecipientHistory:
         """Suppressed?, sent to the address lately, and whether a newer link replaced it."""
-        row = await conn.fetchrow(
+        row = await self._conn.fetchrow(
             SEND_FACTS,
             message.recipient,
             float(window_seconds),
             message.account_id,
             message.kind,
             message.event_time,
-            message.kind in LINK_KINDS,
+            newer_link_matters,
         )
-        assert row is not None
-        return row
+        assert row is not None  # a SELECT without FROM always returns its one row
+        return RecipientHistory(row["suppressed"], row["sent_in_window"], row["newer_link"])
 
-    async def mark_sent(self, conn: asyncpg.Connection, message_id: UUID, attempts: int) -> None:
-        await conn.execute(MARK_SENT, message_id, attempts)
-
-    async def mark_final(
-        self,
-        conn: asyncpg.Connection,
-        message_id: UUID,
-        status: Status,
-        reason: str,
-        attempts: int,
-        error: str | None,
-    ) -> None:
-        await conn.execute(MARK_FINAL, message_id, status.value, reason, attempts, error)
-
-    async def mark_retry(
-        self,
-        conn: asyncpg.Connection,
-        message_id: UUID,
-        attempts: int,
-        error: str,
-        retry_at: datetime,
-    ) -> None:
-        await conn.execute(MARK_RETRY, message_id, attempts, error, retry_at)
+    async def settle(self, message_id: UUID, settlement: Settlement) -> None:
+        """Record the settlement: sent, queued again for a retry, or another final status."""
+        s = settlement
+        if s.status is Status.SENT:
+            await self._conn.execute(MARK_SENT, message_id, s.attempts)
+        elif s.status is Status.QUEUED:
+            await self._conn.execute(MARK_RETRY, message_id, s.attempts, s.error, s.retry_at)
+        else:
+            await self._conn.execute(
+                MARK_FINAL, message_id, s.status.value, s.reason, s.attempts, s.error
+            )
 
     async def find(
-        self,
-        conn: asyncpg.Connection,
-        *,
-        recipient: str | None,
-        account_id: str | None,
-        event_id: UUID | None,
-        limit: int,
-    ) -> Sequence[asyncpg.Record]:
-        rows: Sequence[asyncpg.Record] = await conn.fetch(
-            FIND_MESSAGES, recipient, account_id, event_id, limit
-        )
-        return rows
+        self, *, recipient: str | None, account_id: str | None, event_id: UUID | None, limit: int
+    ) -> list[MessageRecord]:
+        """Messages matching every given filter, newest first."""
+        rows = await self._conn.fetch(FIND_MESSAGES, recipient, account_id, event_id, limit)
+        return [MessageRecord(**dict(row)) for row in rows]
 
-    async def get(self, conn: asyncpg.Connection, message_id: UUID) -> asyncpg.Record | None:
-        return await conn.fetchrow(GET_MESSAGE, message_id)
+    async def get(self, message_id: UUID) -> MessageRecord | None:
+        """One message, or None."""
+        row = await self._conn.fetchrow(GET_MESSAGE, message_id)
+        return None if row is None else MessageRecord(**dict(row))
 
 
-class Suppressions:
-    """The addresses nothing is sent to."""
+class PgSuppressions:
+    """The addresses nothing is sent to, on one unit of work's connection."""
 
-    async def add(
-        self, conn: asyncpg.Connection, address: str, reason: str, detail: str, message_id: UUID
-    ) -> None:
-        await conn.execute(SUPPRESS, address, reason, detail, message_id)
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
 
-    async def list(
-        self, conn: asyncpg.Connection, address: str | None, limit: int
-    ) -> Sequence[asyncpg.Record]:
-        rows: Sequence[asyncpg.Record] = await conn.fetch(LIST_SUPPRESSIONS, address, limit)
-        return rows
+    async def add(self, address: str, reason: str, detail: str | None, message_id: UUID) -> None:
+        """Suppress `address` (lower-cased); a suppressed address keeps its first reason."""
+        await self._conn.execute(SUPPRESS, address, reason, detail, message_id)
 
-    async def lift(self, conn: asyncpg.Connection, address: str) -> bool:
-        return await conn.fetchval(LIFT_SUPPRESSION, address) is not None
+    async def list(self, address: str | None, limit: int) -> list[SuppressedAddress]:
+        """Suppressed addresses, newest first; `address` looks one up."""
+        rows = await self._conn.fetch(LIST_SUPPRESSIONS, address, limit)
+        return [SuppressedAddress(**dict(row)) for row in rows]
+
+    async def lift(self, address: str) -> bool:
+        """Send to `address` again; False when it was not suppressed."""
+        return await self._conn.fetchval(LIFT_SUPPRESSION, address) is not None
 
 
 def _queued(row: asyncpg.Record) -> QueuedMessage:

@@ -6,6 +6,8 @@ from uuid import UUID
 
 import asyncpg
 
+from ..domain.resends import ResendCandidate
+
 LOCK_ORIGINAL = """
 SELECT id, kind, status, recipient, sealed_secrets IS NOT NULL AS has_secrets,
        expires_at IS NOT NULL AND expires_at <= now() AS expired
@@ -26,24 +28,22 @@ INSERT INTO ops_resends (message_id, original_id, operator, reason) VALUES ($1, 
 """
 
 
-class Resends:
-    """The outgoing-message copies ops ask for, in the caller's transaction."""
+class PgResendLog:
+    """The outgoing-message copies ops ask for, on one unit of work's connection."""
 
-    async def lock_original(
-        self, conn: asyncpg.Connection, message_id: UUID
-    ) -> asyncpg.Record | None:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def lock_original(self, message_id: UUID) -> ResendCandidate | None:
         """The original message's facts, locked until the transaction ends (None: unknown)."""
-        return await conn.fetchrow(LOCK_ORIGINAL, message_id)
+        row = await self._conn.fetchrow(LOCK_ORIGINAL, message_id)
+        return None if row is None else ResendCandidate(**dict(row))
 
-    async def copy(
-        self, conn: asyncpg.Connection, original_id: UUID, new_id: UUID, new_event_id: UUID
-    ) -> None:
+    async def copy(self, original_id: UUID, new_id: UUID, new_event_id: UUID) -> None:
         """Queue a copy of the original under a new id (and a new event id: the log keeps
         one message per event and kind)."""
-        await conn.execute(INSERT_COPY, original_id, new_id, new_event_id)
+        await self._conn.execute(INSERT_COPY, original_id, new_id, new_event_id)
 
-    async def record(
-        self, conn: asyncpg.Connection, new_id: UUID, original_id: UUID, operator: str, reason: str
-    ) -> None:
+    async def record(self, new_id: UUID, original_id: UUID, operator: str, reason: str) -> None:
         """Who asked for the resend, and why."""
-        await conn.execute(RECORD_RESEND, new_id, original_id, operator, reason)
+        await self._conn.execute(RECORD_RESEND, new_id, original_id, operator, reason)

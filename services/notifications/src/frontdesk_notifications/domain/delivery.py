@@ -9,6 +9,8 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
+from frontdesk_contracts import Envelope, EventPayload, new_event
+
 
 class Status(StrEnum):
     """Where a message stands. Only `QUEUED` is not final."""
@@ -18,6 +20,44 @@ class Status(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     SUPPRESSED = "suppressed"
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """A message the sender claimed: what to send, to whom, and why."""
+
+    id: UUID
+    event_id: UUID
+    event_type: str
+    correlation_id: str
+    kind: str
+    template: str
+    account_id: str
+    studio_id: str | None
+    recipient: str
+    context: dict[str, Any]
+    sealed_secrets: dict[str, Any]
+    event_time: datetime
+    expires_at: datetime | None
+    superseded_by: UUID | None
+    attempts: int
+
+    def facts(self) -> dict[str, Any]:
+        """The fields every notifications event about this message carries."""
+        return {
+            "message_id": str(self.id),
+            "account_id": self.account_id,
+            "recipient": self.recipient,
+            "kind": self.kind,
+            "cause_event_id": self.event_id,
+            "cause_event_type": self.event_type,
+        }
+
+    def told(self, payload: EventPayload) -> Envelope[EventPayload]:
+        """`payload` as an event caused by the event that asked for this message."""
+        return new_event(
+            payload, correlation_id=self.correlation_id, causation_id=str(self.event_id)
+        )
 
 
 HoldReason = Literal["suppressed", "superseded", "expired", "rate_limited"]
@@ -35,6 +75,24 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """At most `per_recipient` emails sent to one address in `window_seconds`."""
+
+    per_recipient: int
+    window_seconds: int
+
+
+@dataclass(frozen=True)
+class RecipientHistory:
+    """What the message log knows about a message's address and account before sending."""
+
+    suppressed: bool
+    sent_in_window: int
+    newer_link: bool
+    """A newer message of the same account and kind exists (only asked for link kinds)."""
+
+
+@dataclass(frozen=True)
 class SendFacts:
     """What the sender knows about a message just before it would go out."""
 
@@ -44,6 +102,20 @@ class SendFacts:
     recipient_suppressed: bool
     sent_to_recipient_in_window: int
     rate_limit: int
+
+    @classmethod
+    def of(
+        cls, message: QueuedMessage, history: RecipientHistory, limit: RateLimit, now: datetime
+    ) -> SendFacts:
+        """The facts of `message`: announced superseded, or replaced by a newer link."""
+        return cls(
+            now=now,
+            expires_at=message.expires_at,
+            superseded=message.superseded_by is not None or history.newer_link,
+            recipient_suppressed=history.suppressed,
+            sent_to_recipient_in_window=history.sent_in_window,
+            rate_limit=limit.per_recipient,
+        )
 
 
 def hold(facts: SendFacts) -> Hold | None:
@@ -99,8 +171,9 @@ Outcome = Accepted | Refused | TransientFailure | Broken
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter, up to `max_attempts` delivery attempts."""
+class BackoffSchedule:
+    """When a message is tried again: exponential backoff with jitter, up to
+    `max_attempts` delivery attempts."""
 
     max_attempts: int = 8
     first_delay: float = 5.0
@@ -116,21 +189,9 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
-class QueuedMessage:
-    """A message the sender claimed: what to send, to whom, and why."""
+class Sender:
+    """Who the emails come from, and the domain of their Message-IDs."""
 
-    id: UUID
-    event_id: UUID
-    event_type: str
-    correlation_id: str
-    kind: str
-    template: str
-    account_id: str
-    studio_id: str | None
-    recipient: str
-    context: dict[str, Any]
-    sealed_secrets: dict[str, Any]
-    event_time: datetime
-    expires_at: datetime | None
-    superseded_by: UUID | None
-    attempts: int
+    address: str
+    name: str
+    message_id_domain: str

@@ -28,7 +28,7 @@ from frontdesk_contracts import (
 
 _MESSAGE_IDS = UUID("9d3c1f0e-5b7a-4c4e-9a51-6f1e2d0c7b11")
 
-LINK_KINDS: frozenset[str] = frozenset({"create_login", "password_reset"})
+SUPERSEDING_KINDS: frozenset[str] = frozenset({"create_login", "password_reset"})
 """Kinds whose newer email kills the link of an older, unsent one of the same account."""
 
 
@@ -203,3 +203,9 @@ def _(payload: AccountsMerged) -> EmailRequest | None:
         studio_id=payload.studio_id,
         context={"merged_count": len(payload.merged_account_ids)},
     )
+
+
+EMAIL_EVENTS: tuple[type[EventPayload], ...] = tuple(
+    payload for payload in email_requested_by.registry if payload is not object
+)
+"""The event types that may ask for an email: the only ones notifications handles."""

@@ -1,0 +1,42 @@
+"""Waiting for something that happens across Kafka, a database or a mailbox, with a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float, interval: float = 0.2
+) -> T:
+    """Await `check()` until it returns without an AssertionError; return what it returned.
+
+    The check says what must hold with `assert` (pytest rewrites those in test modules,
+    so the failure shows the values). Once `timeout` seconds have passed, the last
+    AssertionError is raised again, naming the check and how long it was given. Any
+    other exception ends the wait at once: it is a bug, not "not yet".
+
+    A check that returns a bool is refused: `return x == y` would pass on False, so a
+    test written that way could never fail.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            value = await check()
+        except AssertionError as error:
+            if loop.time() >= deadline:
+                name = getattr(check, "__qualname__", repr(check))
+                raise AssertionError(
+                    f"{name} still failed after {timeout:g} s ({tries} tries): {error}"
+                ) from error
+        else:
+            if isinstance(value, bool):
+                raise TypeError(f"{check!r} returned a bool: state the condition with assert")
+            return value
+        await asyncio.sleep(interval)

@@ -1,0 +1,26 @@
+"""The consumer group's handler table: the event types that ask for an email, each
+queued by `queue_email`. The kit's runtime subscribes the catalogue's topics for the
+group and skips (and counts) every other type."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+from frontdesk_contracts import Envelope
+from frontdesk_kit.runtime import Handler
+
+from ..domain.requests import EMAIL_EVENTS
+from ..service_layer.deps import Deps
+from ..service_layer.queueing import queue_email
+
+
+def email_handlers(deps: Deps) -> Mapping[type[BaseModel], Handler]:
+    """Payload class -> handler, for every event type that may ask for an email."""
+
+    async def on_email_event(event: Envelope[Any]) -> None:
+        await queue_email(deps, event)
+
+    return {payload: on_email_event for payload in EMAIL_EVENTS}
