@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, FilePath
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from frontdesk_kit import ServiceSettings
@@ -35,7 +35,9 @@ class RegistrySettings(ServiceSettings, GatewaySettings):
     )
     jwks_cache_seconds: float = Field(default=300.0, gt=0)
 
-    gateway_public_key_file: FilePath = Field(
+    # A Path, not the kit's FilePath: the dev default exists only once `make up` made the
+    # keys; the key is read (and a missing file named) when the service starts.
+    gateway_public_key_file: Path = Field(
         default=DEV_GATEWAY_PUBLIC_KEY,
         description="PEM public key of the upstream gateway (Ed25519, EC P-256 or RSA)",
     )
