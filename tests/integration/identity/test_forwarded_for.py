@@ -61,15 +61,15 @@ async def test_served_as_in_production_a_local_client_cannot_pick_its_address(
     import httpx
     import uvicorn
 
-    from frontdesk_kit import runtime
+    from frontdesk_kit import launch
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     served: dict[str, object] = {}
-    monkeypatch.setattr(runtime, "load_settings", lambda _: settings_for(http_port=port, **LIMITS))
-    monkeypatch.setattr(runtime, "configure_logging", lambda *_: None)
-    monkeypatch.setattr(runtime.uvicorn, "run", lambda app, **kw: served.update(app=app, kw=kw))
+    monkeypatch.setattr(launch, "load_settings", lambda _: settings_for(http_port=port, **LIMITS))
+    monkeypatch.setattr(launch, "configure_logging", lambda *_: None)
+    monkeypatch.setattr(launch.uvicorn, "run", lambda app, **kw: served.update(app=app, kw=kw))
     runpy.run_module("frontdesk_identity", run_name="__main__")  # `python -m frontdesk_identity`
     server = uvicorn.Server(uvicorn.Config(served["app"], **served["kw"]))  # type: ignore[arg-type]
 

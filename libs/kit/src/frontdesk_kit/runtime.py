@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
@@ -38,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import uvicorn
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
@@ -53,14 +51,14 @@ from .gateway import GatewaySettings, GatewayVerifier
 from .health import Check, database_check, health_router, kafka_check, migrations_check
 from .inbox import HandledEvents
 from .kafka import idempotent_producer
-from .logs import configure_logging, log_context
+from .logs import log_context
 from .metrics import ConsumerLag, ServiceMetrics
 from .migrations import KIT_MIGRATIONS, migrate
 from .ops import ops_api_router, token_guard
 from .outbox import Outbox
 from .problems import Describe, install_problem_handlers
 from .relay import OutboxRelay
-from .settings import ServiceSettings, load_settings
+from .settings import ServiceSettings
 
 log = logging.getLogger("frontdesk.runtime")
 Handler = Callable[[Envelope[Any]], Awaitable[None]]
@@ -148,41 +146,6 @@ def migrations_folder(package_file: str, name: str = "migrations") -> Path:
     return packaged if packaged.is_dir() else package.parents[1] / name
 
 
-def openapi_document(spec: ServiceSpec, settings_class: type[ServiceSettings]) -> dict[str, Any]:
-    """The OpenAPI document of a service, built from its spec alone: settings are the
-    defaults, unvalidated (no key file read, nothing connected)."""
-    document: dict[str, Any] = create_app(spec, settings_class.model_construct()).openapi()
-    return document
-
-
-@dataclass(frozen=True)
-class OpenApiFile:
-    """A service's committed OpenAPI document (``python -m frontdesk_<service>.openapi``
-    writes it; a unit test compares it with `render()`)."""
-
-    spec: ServiceSpec
-    settings_class: type[ServiceSettings]
-    path: Path
-
-    def render(self) -> str:
-        """The document as committed: sorted keys, two-space indent, final newline."""
-        return (
-            json.dumps(openapi_document(self.spec, self.settings_class), indent=2, sort_keys=True)
-            + "\n"
-        )
-
-    def is_current(self) -> bool:
-        """Whether the committed file is what the app describes now."""
-        return self.path.is_file() and self.path.read_text() == self.render()
-
-    def main(self, argv: Sequence[str] = ()) -> None:
-        """Write the document; with ``--check``, exit 1 if the committed one drifted."""
-        if "--check" in argv:
-            raise SystemExit(0 if self.is_current() else 1)
-        self.path.write_text(self.render())
-        print(f"wrote {self.path.name}")
-
-
 def consumed_topics(group: str, topic_prefix: str = "") -> list[str]:
     """The (prefixed) topics the catalogue says `group` reads."""
     return [topic_prefix + topic.name for topic in topics_read_by(group)]
@@ -268,24 +231,6 @@ def create_app(
     # scraper, with the ops token, reads it.
     metrics.install(app, guard=token_guard(token_of, setting))
     return app
-
-
-def serve(spec: ServiceSpec, settings_class: type[ServiceSettings]) -> None:
-    """``python -m frontdesk_<service>``: read the settings (or exit naming what to set),
-    log JSON lines, serve the app with uvicorn until stopped."""
-    settings = load_settings(settings_class)
-    configure_logging(spec.name, settings.log_level)
-    uvicorn.run(
-        create_app(spec, settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        # Off: link pages carry their token in the query string (the runtime logs paths).
-        access_log=False,
-        # X-Forwarded-For is believed only from TRUSTED_PROXIES (`edge.TrustedProxies`),
-        # never from whoever uvicorn would trust by default.
-        proxy_headers=False,
-    )
 
 
 def ops_token_setting(settings: ServiceSettings) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk_kit.runtime import serve
+from frontdesk_kit.launch import serve
 
 from .bootstrap import SPEC
 from .settings import RegistrySettings

@@ -3,7 +3,7 @@ service runs in its lifespan (outbox relay, Kafka consumer, sender loop)."""
 
 from __future__ import annotations
 
-from frontdesk_kit.runtime import serve
+from frontdesk_kit.launch import serve
 
 from .bootstrap import SPEC
 from .settings import NotificationsSettings

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from frontdesk_kit.runtime import OpenApiFile
+from frontdesk_kit.launch import OpenApiFile
 
 from .bootstrap import SPEC
 from .settings import NotificationsSettings
