@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from argon2 import extract_parameters
 
 from frontdesk_contracts import (
     ClientImported,
@@ -12,7 +13,7 @@ from frontdesk_contracts import (
     KeyRing,
     new_event,
 )
-from frontdesk_identity.adapters.crypto import Sealer
+from frontdesk_identity.adapters.crypto import PasswordHasher, Sealer
 from frontdesk_identity.domain.commands import (
     CompleteReset,
     CreateClient,
@@ -332,3 +333,35 @@ async def test_two_unproven_signups_may_want_one_username_the_first_prover_gets_
     with pytest.raises(UsernameTaken):
         await signup.verify_email(deps, VerifyEmail(token=ring.open(one.link_token).reveal()))
     assert last(deps, "SignupCompleted").payload.email == "two@example.com"
+
+
+def argon2_parameters(stored: str | None) -> tuple[int, int, int]:
+    """(time cost, memory KiB, lanes) a stored argon2id hash was made with."""
+    assert stored is not None
+    found = extract_parameters(stored)
+    return found.time_cost, found.memory_cost, found.parallelism
+
+
+async def test_a_login_redoes_a_hash_made_with_other_costs_and_keeps_the_password(deps, ring):
+    """Operators change the argon2 cost in the settings; each client's hash follows at
+    their next successful login, and the same password still works afterwards."""
+    account_id = await client_with_login(deps, ring)
+    old = PasswordHasher(time_cost=2, memory_kib=2048, parallelism=1)
+    async with deps.db.transaction() as uow:
+        account = await uow.accounts.get(account_id)
+        account.password_hash = await old.hash(PASSWORD)
+        await uow.accounts.save(account)
+
+    with pytest.raises(InvalidCredentials):  # a wrong password changes nothing
+        await sessions.log_in(deps, LogIn("ada", "wrong password", "1.2.3.4"))
+    assert argon2_parameters(await stored_hash(deps, account_id)) == (2, 2048, 1)
+
+    await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    assert argon2_parameters(await stored_hash(deps, account_id)) == (1, 1024, 1)
+    await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))  # still the password
+
+
+async def stored_hash(deps, account_id: str) -> str | None:  # type: ignore[no-untyped-def]
+    async with deps.db.transaction() as uow:
+        account = await uow.accounts.get(account_id)
+    return account.password_hash

@@ -71,3 +71,25 @@ async def test_ready_once_started(service):
     ready = await service.http.get("/readyz")
     assert ready.status_code == 200, ready.text
     assert ready.json()["checks"] == {"database": "ok", "migrations": "ok", "kafka": "ok"}
+
+
+async def test_a_login_stores_a_hash_of_todays_cost_in_the_database(service, keys, events, steps):
+    """A hash made with other argon2 parameters (an operator changed the cost) is replaced
+    in PostgreSQL at the next successful login; the password keeps working."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    account_id = await steps.client_with_login(service, keys, events)
+    pool = service.app.state.running.pool
+    older = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1).hash(steps.PASSWORD)
+    await pool.execute("UPDATE accounts SET password_hash = $2 WHERE id = $1", account_id, older)
+
+    assert (await steps.log_in(service)).status_code == 200
+    stored = await pool.fetchval("SELECT password_hash FROM accounts WHERE id = $1", account_id)
+    found = extract_parameters(stored)
+    settings = service.settings
+    assert (found.time_cost, found.memory_cost) == (
+        settings.argon2_time_cost,
+        settings.argon2_memory_kib,
+    )
+    assert stored != older
+    assert (await steps.log_in(service)).status_code == 200

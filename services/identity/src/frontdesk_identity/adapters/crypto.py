@@ -49,6 +49,11 @@ class PasswordHasher:
         """The argon2id hash (with its own salt and parameters) of `password`."""
         return await asyncio.to_thread(self._argon.hash, password)
 
+    def needs_rehash(self, stored: str) -> bool:
+        """Whether `stored` was hashed with other argon2 parameters than these (argon2-cffi's
+        `check_needs_rehash`): operators change the cost, logins upgrade the hashes."""
+        return self._argon.check_needs_rehash(stored)
+
     async def verify(self, stored: str | None, password: str) -> bool:
         """Whether `password` matches `stored`; spends the same time when there is none."""
         return await asyncio.to_thread(self._verify, stored, password)

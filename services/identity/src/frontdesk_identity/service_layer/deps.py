@@ -32,6 +32,10 @@ class Hasher(Protocol):
         """Whether `password` matches `stored`; as slow when there is none."""
         ...
 
+    def needs_rehash(self, stored: str) -> bool:
+        """Whether `stored` was made with other parameters than the current ones."""
+        ...
+
 
 class Sealer(Protocol):
     """Seals secrets (link tokens, codes) to notifications, the one that can open them."""

@@ -46,6 +46,9 @@ async def log_in(deps: Deps, cmd: LogIn) -> TokenPair:
         stored = account.password_hash if account and account.has_login else None
         if account is not None and await deps.hasher.verify(stored, cmd.password):
             await uow.rates.clear(scopes[0].kind, scopes[0].key)
+            if stored is not None and deps.hasher.needs_rehash(stored):
+                # Saved with the login below: the hash takes today's cost settings.
+                account.password_hash = await deps.hasher.hash(cmd.password)
             return await start_session(deps, uow, account)
         if account is None:
             await deps.hasher.verify(None, cmd.password)  # same cost as a wrong password
