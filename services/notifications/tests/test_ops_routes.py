@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from frontdesk_kit.ops import ops_api_router
+from frontdesk_kit import ops
 from frontdesk_kit.problems import install_problem_handlers
 from frontdesk_notifications.domain.resends import refusal
 from frontdesk_notifications.entrypoints import ops_routes
@@ -24,11 +24,10 @@ def _client(token: str | None) -> httpx.AsyncClient:
     app = FastAPI()
     install_problem_handlers(app, REFUSALS)
     secret = SecretStr(token) if token else None
-    setting = "FRONTDESK_NOTIFICATIONS_OPS_TOKEN"
-    app.include_router(ops_api_router(lambda _: secret, lambda _: None, setting))  # type: ignore[arg-type,return-value]
     # What the runtime's lifespan puts there: the running service's settings.
     settings = NotificationsSettings.model_construct(ops_token=secret)
     app.state.running = SimpleNamespace(settings=settings)
+    app.include_router(ops.router)
     app.include_router(ops_routes.router)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ops")
 

@@ -140,7 +140,7 @@ class ServiceMetrics:
 
     def install(self, app: FastAPI, guard: Callable[..., Any] | None = None) -> None:
         """Time every HTTP request and serve `GET /metrics` on `app`, behind `guard` (a
-        dependency, e.g. the ops token's `token_guard`) when one is given."""
+        dependency, e.g. the ops token's `require_ops_token`) when one is given."""
         histogram = self.http_latency
 
         @app.middleware("http")

@@ -3,17 +3,15 @@
 Every route needs ``Authorization: Bearer <ops token>`` (each service's OPS_TOKEN
 setting); without a configured token the routes answer 503 and do nothing. Every
 action is logged with the operator and the reason given. A service adds routes of its
-own (notifications: resend) behind the same `token_guard`, taking an `Actor`.
+own (notifications: resend) behind the same `require_ops_token`, taking an `Actor`.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
-import asyncpg
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, Field, SecretStr, model_validator
@@ -54,11 +52,7 @@ class RepublishResult(BaseModel):
     dry_run: bool
 
 
-TokenOf = Callable[[Request], SecretStr | None]
-PoolOf = Callable[[Request], asyncpg.Pool]
-
-
-# The OpenAPI document names it: routes behind `token_guard` declare this scheme.
+# The OpenAPI document names it: routes behind `require_ops_token` declare this scheme.
 OPS_TOKEN_SCHEME = HTTPBearer(
     scheme_name="opsToken",
     description="the service's ops token (its OPS_TOKEN setting), for operators and the "
@@ -67,35 +61,18 @@ OPS_TOKEN_SCHEME = HTTPBearer(
 )
 
 
-def token_guard(token_of: TokenOf, setting_name: str) -> Callable[..., Any]:
-    """A dependency that admits only the configured bearer ops token (`setting_name`):
-    401 without it or with another, 503 while no token is configured."""
-
-    async def guard(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(OPS_TOKEN_SCHEME)],
-    ) -> None:
-        _admit(token_of(request), setting_name, credentials)
-
-    return guard
-
-
 async def require_ops_token(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(OPS_TOKEN_SCHEME)],
 ) -> None:
-    """`token_guard` for a service run by the kit's runtime: the token is the running
-    service's `ops_token` setting (``request.app.state.running.settings``)."""
+    """Admit only the running service's ops token (its `ops_token` setting, read from
+    ``request.app.state.running.settings``): 401 without it or with another, 503 while
+    none is configured."""
     settings = getattr(getattr(request.app.state, "running", None), "settings", None)
-    prefix = str(settings.model_config.get("env_prefix", "")).upper() if settings else ""
-    _admit(getattr(settings, "ops_token", None), f"{prefix}OPS_TOKEN", credentials)
-
-
-def _admit(
-    token: SecretStr | None, setting_name: str, credentials: HTTPAuthorizationCredentials | None
-) -> None:
+    token: SecretStr | None = getattr(settings, "ops_token", None)
     if token is None:
-        raise HTTPException(503, f"the ops API is disabled: set {setting_name}")
+        name = settings.variable("ops_token") if settings else "the OPS_TOKEN setting"
+        raise HTTPException(503, f"the ops API is disabled: set {name}")
     given = (credentials.credentials if credentials else "").encode()
     if not secrets.compare_digest(given, token.get_secret_value().encode()):
         raise HTTPException(
@@ -103,32 +80,29 @@ def _admit(
         )
 
 
-def ops_api_router(token_of: TokenOf, pool_of: PoolOf, setting_name: str) -> APIRouter:
-    """``POST /ops/republish`` behind the ops token (both looked up per request: they
-    exist once the lifespan ran)."""
-    guard = Depends(token_guard(token_of, setting_name))
-    router = APIRouter(prefix="/ops", tags=["ops"], dependencies=[guard])
+# ``POST /ops/republish`` behind the ops token; not in the public OpenAPI document:
+# operators' tool, not a client API.
+router = APIRouter(prefix="/ops", tags=["ops"], dependencies=[Depends(require_ops_token)])
 
-    # Not in the public OpenAPI document: operators' tool, not a client API.
-    @router.post("/republish", include_in_schema=False)
-    async def republish(body: RepublishRequest, request: Request) -> RepublishResult:
-        history = OutboxHistory(pool_of(request))
-        if body.dry_run:
-            count = await history.count(body.account_id, body.since, body.until)
-        else:
-            count = await history.requeue(body.account_id, body.since, body.until)
-        log.info(
-            "ops republish",
-            extra={
-                "operator": body.operator,
-                "reason": body.reason,
-                "account_id": body.account_id,
-                "since": body.since,
-                "until": body.until,
-                "events": count,
-                "dry_run": body.dry_run,
-            },
-        )
-        return RepublishResult(events=count, dry_run=body.dry_run)
 
-    return router
+@router.post("/republish", include_in_schema=False)
+async def republish(body: RepublishRequest, request: Request) -> RepublishResult:
+    """Put published outbox rows back for the relay to publish again."""
+    history = OutboxHistory(request.app.state.running.pool)
+    if body.dry_run:
+        count = await history.count(body.account_id, body.since, body.until)
+    else:
+        count = await history.requeue(body.account_id, body.since, body.until)
+    log.info(
+        "ops republish",
+        extra={
+            "operator": body.operator,
+            "reason": body.reason,
+            "account_id": body.account_id,
+            "since": body.since,
+            "until": body.until,
+            "events": count,
+            "dry_run": body.dry_run,
+        },
+    )
+    return RepublishResult(events=count, dry_run=body.dry_run)

@@ -44,6 +44,7 @@ from pydantic import BaseModel
 
 from frontdesk_contracts import Envelope, topics_read_by
 
+from . import ops
 from .consumer import EventConsumer, RetryPolicy
 from .deadletters import DeadLetters
 from .edge import ExtraStatuses, HtmlRefusal, install_edge
@@ -54,7 +55,7 @@ from .kafka import idempotent_producer
 from .logs import log_context
 from .metrics import ConsumerLag, ServiceMetrics
 from .migrations import KIT_MIGRATIONS, migrate
-from .ops import ops_api_router, token_guard
+from .ops import require_ops_token
 from .outbox import Outbox
 from .problems import Describe, install_problem_handlers
 from .relay import OutboxRelay
@@ -217,9 +218,7 @@ def create_app(
     for router in spec.routers:
         app.include_router(router)
     app.include_router(health_router(_checks(app, spec)))
-    setting = ops_token_setting(settings)
-    token_of = lambda _: settings.ops_token  # noqa: E731 - read per request, set or not
-    app.include_router(ops_api_router(token_of, lambda r: r.app.state.running.pool, setting))
+    app.include_router(ops.router)
     app.middleware("http")(_log_request(spec.name))
     install_edge(
         app,
@@ -229,13 +228,8 @@ def create_app(
     )
     # /metrics may share a public listener (identity's link pages): only the platform's
     # scraper, with the ops token, reads it.
-    metrics.install(app, guard=token_guard(token_of, setting))
+    metrics.install(app, guard=require_ops_token)
     return app
-
-
-def ops_token_setting(settings: ServiceSettings) -> str:
-    """The environment variable of the service's ops token, for error messages."""
-    return str(settings.model_config.get("env_prefix", "")).upper() + "OPS_TOKEN"
 
 
 @contextlib.asynccontextmanager
@@ -286,7 +280,7 @@ async def run(
         await broker.start()
         stack.push_async_callback(broker.stop)
         retention = timedelta(days=settings.handled_events_retention_days)
-        prune: Task = partial(_prune_handled_events, handled, retention)
+        prune = periodic(partial(_prune_handled_events, handled, retention), 3600.0, "pruning")
         for task in (*wiring.tasks, prune):
             _background(stack, task)
         gateway = (
@@ -299,18 +293,27 @@ async def run(
         )
 
 
-async def _prune_handled_events(
-    handled: HandledEvents, retention: timedelta, every: float = 3600.0
-) -> None:
-    """Forget handled events older than the retention, once an hour (see the settings)."""
-    while True:
-        try:
-            pruned = await handled.prune(datetime.now(UTC) - retention)
-            if pruned:
-                log.info("handled events pruned", extra={"events": pruned})
-        except Exception as error:  # noqa: BLE001 - database away: the next round prunes
-            log.warning("pruning handled events failed", extra={"error": repr(error)})
-        await asyncio.sleep(every)
+def periodic(step: Callable[[], Awaitable[object]], every: float, name: str) -> Task:
+    """A background task running `step` every `every` seconds until the service stops;
+    a round that fails (the database away) is logged, and the next round tries again."""
+
+    async def rounds() -> None:
+        while True:
+            try:
+                await step()
+            except Exception as error:  # noqa: BLE001 - a failed round must not end the task
+                log.warning(f"{name} failed", extra={"error": type(error).__name__})
+            await asyncio.sleep(every)
+
+    rounds.__qualname__ = name
+    return rounds
+
+
+async def _prune_handled_events(handled: HandledEvents, retention: timedelta) -> None:
+    """Forget handled events older than the retention (see the settings)."""
+    pruned = await handled.prune(datetime.now(UTC) - retention)
+    if pruned:
+        log.info("handled events pruned", extra={"events": pruned})
 
 
 def _background(stack: contextlib.AsyncExitStack, work: Task) -> None:

@@ -109,10 +109,9 @@ class ServiceSettings(BaseSettings):
     def _sasl_complete(self) -> ServiceSettings:
         sasl = (self.kafka_sasl_mechanism, self.kafka_sasl_username, self.kafka_sasl_password)
         if self.kafka_security_protocol == "SASL_SSL" and None in sasl:
-            prefix = str(self.model_config.get("env_prefix", "")).upper()
             raise ValueError(
-                f"SASL_SSL needs {prefix}KAFKA_SASL_MECHANISM, _KAFKA_SASL_USERNAME and "
-                "_KAFKA_SASL_PASSWORD"
+                f"SASL_SSL needs {self.variable('kafka_sasl_mechanism')}, "
+                "_KAFKA_SASL_USERNAME and _KAFKA_SASL_PASSWORD"
             )
         return self
 
@@ -167,13 +166,16 @@ class ServiceSettings(BaseSettings):
 
     def unsafe_in_production(self) -> list[str]:
         """Reasons these settings are only fit for dev; services extend this list."""
-        prefix = str(self.model_config.get("env_prefix", "")).upper()
         problems = []
         if self.kafka_security_protocol == "PLAINTEXT":
-            problems.append(f"set {prefix}KAFKA_SECURITY_PROTOCOL to SSL or SASL_SSL")
+            problems.append(f"set {self.variable('kafka_security_protocol')} to SSL or SASL_SSL")
         if "127.0.0.1" in self.database_url or "localhost" in self.database_url:
-            problems.append(f"{prefix}DATABASE_URL points at this machine")
+            problems.append(f"{self.variable('database_url')} points at this machine")
         return problems
+
+    def variable(self, field: str) -> str:
+        """The environment variable of setting `field`, e.g. FRONTDESK_IDENTITY_OPS_TOKEN."""
+        return str(self.model_config.get("env_prefix", "")).upper() + field.upper()
 
 
 def load_settings(cls: type[S]) -> S:
