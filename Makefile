@@ -19,6 +19,7 @@ help:
 	@echo "make up       install everything, start Kafka, PostgreSQL, the mail inbox and the services"
 	@echo "make test     the whole suite (unit, integration, end-to-end) against real servers"
 	@echo "make demo     the help article's paths played against the running stack"
+	@echo "make bench    the throughput benchmark on the running stack: one table, results in .local/bench/"
 	@echo "make down     stop exactly what make up started"
 	@echo "make status   what is running, and where"
 
@@ -92,8 +93,9 @@ typecheck: venv
 	$(PY) -m mypy contracts/src libs/kit/src libs/testing/src tools/cli/src tools/devmail/src \
 		tools/devstack/src $(foreach s,$(SERVICES),$(s)/src)
 
-bench: infra-up
-	$(PY) -m frontdesk_devstack.bench
+bench: system-deps venv
+	$(DEVSTACK) up
+	$(PY) -m frontdesk_devstack.bench $(BENCH_ARGS)
 
 clean: down
 	rm -rf .local $(VENV)

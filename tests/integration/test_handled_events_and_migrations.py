@@ -227,3 +227,28 @@ async def test_a_failing_migration_rolls_back_and_is_not_recorded(database, tmp_
             await asyncio.wait_for(migrate(conn, [("identity", folder)]), 10)
     finally:
         await conn.close()
+
+
+async def test_a_batch_claims_only_the_events_not_handled_before(pool):
+    handled = HandledEvents(pool, "frontdesk-identity")
+    old, new = uuid.uuid4(), uuid.uuid4()
+    assert await handled.once(old, lambda conn: asyncio.sleep(0)) is True
+    async with pool.acquire() as conn, conn.transaction():
+        assert await handled.claim(conn, [old, new, new]) == {new}
+    assert await handled.seen(new)
+
+
+async def test_a_batch_claim_rolls_back_with_its_effect(pool):
+    handled = HandledEvents(pool, "frontdesk-identity")
+    event_id = uuid.uuid4()
+    with pytest.raises(RuntimeError):
+        async with pool.acquire() as conn, conn.transaction():
+            await handled.claim(conn, [event_id])
+            raise RuntimeError("the effect failed")
+    assert not await handled.seen(event_id)
+
+
+async def test_a_batch_claim_outside_a_transaction_is_refused(pool):
+    async with pool.acquire() as conn:
+        with pytest.raises(RuntimeError, match="open transaction"):
+            await HandledEvents(pool, "frontdesk-identity").claim(conn, [uuid.uuid4()])

@@ -189,3 +189,20 @@ async def test_a_relay_refuses_a_pool_too_small_to_listen_and_publish(database, 
     async with asyncpg.create_pool(database, min_size=1, max_size=1) as tiny:
         with pytest.raises(ValueError, match="2\\+ connections"):
             await OutboxRelay(tiny, producer).run()
+
+
+async def test_many_events_added_at_once_go_out_in_order(pool, producer, make_topic, read_topic):
+    from frontdesk_contracts import ClientImported, new_event
+
+    prefix = f"{uuid.uuid4().hex[:8]}."
+    topic = await make_topic(name=prefix + "platform.client-imports.v1")
+    events = [
+        new_event(ClientImported(studio_id="s1", external_client_id=f"e{n}", given_name="A"))
+        for n in range(50)
+    ]
+    async with pool.acquire() as conn, conn.transaction():
+        await Outbox(topic_prefix=prefix).add_events(conn, events)
+    async with running(OutboxRelay(pool, producer, poll_interval=0.1)):
+        published = await read_topic(topic, 50)
+    ids = [dict(r.headers)["ce_id"].decode() for r in published]
+    assert ids == [str(e.id) for e in events]  # one key: one partition, in order

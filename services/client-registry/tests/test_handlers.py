@@ -59,7 +59,7 @@ def types(units) -> list[str]:  # type: ignore[no-untyped-def]
 
 async def offered(registry, units, account: str, *found: tuple[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
     for old, studio in found:
-        await records.file_client_record(registry, imported(old, studio))
+        await records.file_client_records(registry, [imported(old, studio)])
     await proposals.propose_merges(registry, matched(account, *found))
     return [p.proposal_id for p in units.state.proposals.values() if p.account_id == account]
 
@@ -67,8 +67,8 @@ async def offered(registry, units, account: str, *found: tuple[str, str]) -> lis
 async def test_a_record_is_filed_once_however_often_its_event_arrives(registry, units):
     event = imported("old")
     for _ in range(2):
-        await records.file_client_record(registry, event)
-    await records.file_client_record(registry, imported("old"))  # same facts, new event id
+        await records.file_client_records(registry, [event])
+    await records.file_client_records(registry, [imported("old")])  # same facts, new event id
 
     assert list(units.state.records) == [client_record_id("s1", "old")]
     assert types(units) == ["ClientRecordCreated"]
@@ -171,8 +171,8 @@ async def test_declining_keeps_the_record_separate(registry, units):
 
 async def test_clients_show_their_access_state(registry, units):
     [proposal] = await offered(registry, units, "new", ("merged", "s1"))
-    await records.file_client_record(registry, imported("active"))
-    await records.file_client_record(registry, imported("never"))
+    await records.file_client_records(registry, [imported("active")])
+    await records.file_client_records(registry, [imported("never")])
     await accounts.note_first_login(registry, new_event(FirstLogin(account_id="active")))
     await prove(registry, "new")
     await merges.confirm_proposal(registry, ConfirmProposal("new", proposal))

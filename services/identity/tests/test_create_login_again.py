@@ -123,7 +123,7 @@ async def test_a_link_revoked_by_a_merge_gets_nothing(deps, ring, clock):
     imported = ClientImported(
         studio_id="s1", external_client_id="e1", given_name="G", emails=["g@example.com"]
     )
-    await import_clients(deps, new_event(imported))
+    await import_clients(deps, [new_event(imported)])
     [record] = events(deps, "AccountImported")
     old_id = record.payload.account_id
     await admin.resend_welcome(deps, ADMIN, ResendWelcome("s1", old_id, "g@example.com"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from argon2 import extract_parameters
@@ -145,7 +146,7 @@ async def test_resend_welcome_only_before_the_first_login(deps, ring):
 async def test_an_import_is_idempotent_on_studio_and_external_id(deps):
     payload = ClientImported(studio_id="s1", external_client_id="e1", given_name="G")
     for event in (new_event(payload), new_event(payload)):
-        await events.import_clients(deps, event)
+        await events.import_clients(deps, [event])
     assert deps.db.types() == ["AccountImported"]
 
 
@@ -153,7 +154,7 @@ async def test_a_merge_kills_the_merged_accounts_links(deps, ring):
     imported = ClientImported(
         studio_id="s1", external_client_id="e1", given_name="G", emails=["g@example.com"]
     )
-    await events.import_clients(deps, new_event(imported))
+    await events.import_clients(deps, [new_event(imported)])
     old_id = last(deps, "AccountImported").payload.account_id
     await admin.resend_welcome(deps, ADMIN, ResendWelcome("s1", old_id, "g@example.com"))
     token = ring.open(last(deps, "WelcomeEmailRequested").payload.create_login_token).reveal()
@@ -254,7 +255,7 @@ async def import_home_and_work(deps) -> str:  # type: ignore[no-untyped-def]
         given_name="Grace",
         emails=["home@example.com", "work@example.com"],
     )
-    await events.import_clients(deps, new_event(imported))
+    await events.import_clients(deps, [new_event(imported)])
     return str(last(deps, "AccountImported").payload.account_id)
 
 
@@ -365,3 +366,33 @@ async def stored_hash(deps, account_id: str) -> str | None:  # type: ignore[no-u
     async with deps.db.transaction() as uow:
         account = await uow.accounts.get(account_id)
     return account.password_hash
+
+
+async def test_a_password_changed_while_a_login_checks_the_old_one_gets_no_session(deps, ring):
+    """The password is checked outside any transaction; if the account's password changed
+    meanwhile (a reset completed), the old password must not open a session."""
+    account_id = await client_with_login(deps, ring)
+    checking = deps.hasher
+
+    class ResetDuringTheCheck:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(checking, name)
+
+        async def verify(self, stored: str | None, password: str) -> bool:
+            matched = await checking.verify(stored, password)
+            async with deps.db.transaction() as uow:  # the reset commits in between
+                account = await uow.accounts.get(account_id)
+                account.password_hash = await checking.hash("a brand new password 42")
+                await uow.accounts.save(account)
+            return matched
+
+    def sessions_of_ada() -> int:
+        return sum(s["account_id"] == account_id for s in deps.db.state.sessions.values())
+
+    before = sessions_of_ada()
+    deps.hasher = ResetDuringTheCheck()
+    with pytest.raises(InvalidCredentials):
+        await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
+    deps.hasher = checking
+    assert sessions_of_ada() == before
+    assert (await sessions.log_in(deps, LogIn("ada", "a brand new password 42", "ip"))).access_token

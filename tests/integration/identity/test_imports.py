@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from frontdesk_contracts import (
@@ -71,6 +73,19 @@ async def test_a_batch_imports_every_client(service, events, publish):
     await publish(new_event(batch))
     found = await events.wait("AccountImported", count=50)
     assert {e.payload.external_client_id for e in found} == {f"ext-{n}" for n in range(50)}
+
+
+async def test_imports_published_at_once_are_each_applied_once(service, events, publish):
+    # Published without waiting in between: the consumer fetches them in batches, one
+    # transaction each, with repeats inside one batch.
+    causes = [imported(f"ext-{n}", f"client{n}@example.com") for n in range(300)]
+    repeats = [causes[7], imported("ext-8", "again@example.com")]
+    await asyncio.gather(*(publish(cause) for cause in [*causes, *repeats]))
+    found = await events.wait("AccountImported", count=300)
+    assert len(await events.settle()) == 300
+    by_client = {e.payload.external_client_id: e for e in found}
+    assert by_client["ext-8"].payload.emails == ["client8@example.com"]
+    assert by_client["ext-8"].causation_id == str(causes[8].id)
 
 
 async def test_malformed_and_unknown_records_go_to_the_dead_letter_topic(

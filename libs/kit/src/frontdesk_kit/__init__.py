@@ -5,7 +5,7 @@ migrations, settings, JSON logs and health checks: each lives here once and ever
 service imports it.
 """
 
-from .consumer import EventConsumer, PermanentError, RetryPolicy
+from .consumer import Batch, EventConsumer, PermanentError, RetryPolicy
 from .deadletters import DeadLetters
 from .inbox import HandledEvents
 from .kafka import idempotent_producer
@@ -18,6 +18,7 @@ from .settings import ServiceSettings, SettingsError, load_settings
 
 __all__ = [
     "KIT_MIGRATIONS",
+    "Batch",
     "ConsumerLag",
     "DeadLetters",
     "EventConsumer",

@@ -1,12 +1,21 @@
-"""Kafka consumers for Frontdesk services: parse, retry, dead-letter, then commit.
+"""Kafka consumers for Frontdesk services: parse, handle in batches, retry, dead-letter,
+then commit.
 
-`EventConsumer.subscribe` registers a FastStream subscriber that hands each typed
-event to a handler. A record that cannot be parsed goes straight to the group's
-dead-letter topic; a handler that keeps failing is retried with backoff a bounded
-number of times, then its record is dead-lettered; either way the consumer moves on.
-Offsets are committed only after the handler's effect (or the dead letter) is done.
-(FastStream's NACK_ON_ERROR re-reads a failing record at once and forever, which
-is why the retries live here.)
+`EventConsumer.route` registers one FastStream batch subscriber: each fetch (at most
+`max_records` records; Kafka's per-partition fetch size bounds the bytes) is split by
+partition, the partitions are handled concurrently, and within a partition the
+records keep their order. Consecutive records that go to the same `Batch` handler are
+handed to it together (one transaction for all of them); any other handler gets one
+event at a time.
+
+A record that cannot be parsed goes straight to the group's dead-letter topic. A batch
+that fails is retried with backoff; if it still fails, its records are handled one by
+one, each retried with backoff a bounded number of times, and a record that keeps
+failing is dead-lettered while the rest go through (a poison record is isolated).
+Handlers are idempotent by event id (the handled-event ledger), so what the batch had
+done before it failed is not done twice. Offsets are committed only after every record
+of the fetch was handled or dead-lettered. (FastStream's NACK_ON_ERROR re-reads a
+failing record at once and forever, which is why the retries live here.)
 """
 
 from __future__ import annotations
@@ -14,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from faststream import AckPolicy
@@ -29,6 +39,18 @@ log = logging.getLogger("frontdesk.consumer")
 
 Handler = Callable[[Any], Awaitable[None]]
 Parser = Callable[[bytes, Sequence[tuple[str, bytes]]], Any]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A handler that takes several consecutive events of one partition at once, in
+    order, and applies them in one transaction (see `PgUnitsOfWork.once_each`)."""
+
+    handle: Callable[[Sequence[Any]], Awaitable[None]]
+
+
+Route = Callable[[Any], "Handler | Batch | None"]
+"""The handler of a parsed event, or None when the group has no use for it (skipped)."""
 
 
 class PermanentError(Exception):
@@ -73,40 +95,78 @@ class EventConsumer:
         self._retry = retry or RetryPolicy()
         self._parse = parse or _contracts_parser()
 
-    def subscribe(self, topics: Sequence[str], handler: Handler) -> None:
+    def subscribe(self, topics: Sequence[str], handler: Handler | Batch) -> None:
         """Deliver every event on `topics` to `handler`, once per record, in order."""
+        self.route(topics, lambda _: handler)
 
-        async def on_record(message: KafkaMessage) -> None:
-            await self.process(message.raw_message, handler)  # type: ignore[arg-type]
+    def route(self, topics: Sequence[str], route: Route, *, max_records: int = 500) -> None:
+        """Deliver every event on `topics` to the handler `route` names for it."""
+
+        async def on_batch(message: KafkaMessage) -> None:
+            await self.process(message.raw_message, route)
 
         self._broker.subscriber(
             *topics,
+            batch=True,
+            max_records=max_records,
             group_id=self.group_id,
             auto_offset_reset="earliest",  # a new group reads the topic from its start
             ack_policy=AckPolicy.ACK,  # commit after the handler returned, never before
-        )(on_record)
+        )(on_batch)
 
-    async def process(self, record: ConsumedRecord, handler: Handler) -> None:
-        """Parse, handle with retries, or dead-letter one record. Never raises for bad input."""
+    async def process(self, records: Sequence[ConsumedRecord], route: Route) -> None:
+        """Handle (or dead-letter) every record of a fetch. Never raises for bad input."""
+        by_partition: dict[tuple[str, int], list[_Work]] = {}
+        for record in records:
+            work = await self._prepare(record, route)
+            if work is not None:
+                by_partition.setdefault((record.topic, record.partition), []).append(work)
+        await asyncio.gather(*(self._in_order(works) for works in by_partition.values()))
+
+    async def _prepare(self, record: ConsumedRecord, route: Route) -> _Work | None:
         try:
             event = self._parse(record.value or b"", list(record.headers or ()))
         except Exception as error:  # noqa: BLE001 - whatever the parser raised, it is unparseable
             await self._dead_letters.send(record, error, attempts=0)
-            return
-        with log_context(
-            event_id=str(getattr(event, "id", "")),
-            correlation_id=str(getattr(event, "correlation_id", "") or ""),
-        ):
-            await self._handle_with_retries(record, event, handler)
+            return None
+        handler = route(event)
+        return None if handler is None else _Work(record, event, handler)
 
-    async def _handle_with_retries(
-        self, record: ConsumedRecord, event: Any, handler: Handler
-    ) -> None:
+    async def _in_order(self, works: list[_Work]) -> None:
+        """One partition's records, in order; runs for one `Batch` handler together."""
+        for handler, run in _runs(works):
+            if isinstance(handler, Batch) and len(run) > 1 and await self._as_batch(handler, run):
+                continue
+            for work in run:
+                with _context(work.event):
+                    await self._one(work)
+
+    async def _as_batch(self, handler: Batch, run: list[_Work]) -> bool:
+        """Apply `run` in one go, retrying with backoff; False if it kept failing."""
+        events = [work.event for work in run]
+        for attempt in range(1, self._retry.attempts + 1):
+            try:
+                await handler.handle(events)
+                return True
+            except Exception as error:  # noqa: BLE001 - split it below: find the poison record
+                log.warning(
+                    "batch failed",
+                    extra={"attempt": attempt, "records": len(run), "error": repr(error)},
+                )
+            if attempt < self._retry.attempts:
+                await asyncio.sleep(self._retry.delay(attempt))
+        log.warning("handling the batch's records one by one", extra={"records": len(run)})
+        return False
+
+    async def _one(self, work: _Work) -> None:
         attempt = 0
         while True:
             attempt += 1
             try:
-                await handler(event)
+                if isinstance(work.handler, Batch):
+                    await work.handler.handle([work.event])
+                else:
+                    await work.handler(work.event)
                 return
             except PermanentError as error:
                 failure: Exception = error
@@ -119,5 +179,25 @@ class EventConsumer:
                     )
                     await asyncio.sleep(self._retry.delay(attempt))
                     continue
-            await self._dead_letters.send(record, failure, attempts=attempt)
+            await self._dead_letters.send(work.record, failure, attempts=attempt)
             return
+
+
+@dataclass(frozen=True)
+class _Work:
+    record: ConsumedRecord
+    event: Any
+    handler: Handler | Batch
+
+
+def _runs(works: list[_Work]) -> Iterator[tuple[Handler | Batch, list[_Work]]]:
+    """Consecutive works for one handler, grouped (order kept)."""
+    for handler, run in groupby(works, key=lambda work: work.handler):
+        yield handler, list(run)
+
+
+def _context(event: Any) -> Any:
+    return log_context(
+        event_id=str(getattr(event, "id", "")),
+        correlation_id=str(getattr(event, "correlation_id", "") or ""),
+    )

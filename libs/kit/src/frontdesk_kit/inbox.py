@@ -11,7 +11,7 @@ whose row was pruned is handled again if it is ever delivered again.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -19,6 +19,13 @@ import asyncpg
 
 _CLAIM = """
 INSERT INTO handled_events (consumer, event_id) VALUES ($1, $2)
+ON CONFLICT DO NOTHING
+RETURNING event_id
+"""
+# Sorted, so two transactions claiming overlapping batches lock the rows in one order.
+_CLAIM_MANY = """
+INSERT INTO handled_events (consumer, event_id)
+SELECT $1, id FROM unnest($2::uuid[]) AS id ORDER BY id
 ON CONFLICT DO NOTHING
 RETURNING event_id
 """
@@ -54,6 +61,17 @@ class HandledEvents:
                 return False
             await effect(conn)
         return True
+
+    async def claim(self, conn: asyncpg.Connection, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Mark `event_ids` handled in `conn`'s open transaction; the ids not handled before.
+
+        One statement for a whole batch: the rows commit or roll back with the caller's
+        effect, exactly like `once`'s single row.
+        """
+        if not conn.is_in_transaction():
+            raise RuntimeError("HandledEvents.claim needs the caller's open transaction")
+        rows = await conn.fetch(_CLAIM_MANY, self.consumer, list(event_ids))
+        return {row["event_id"] for row in rows}
 
     async def seen(self, event_id: UUID) -> bool:
         """Whether this consumer has already handled `event_id`."""

@@ -26,6 +26,10 @@ _INSERT = """
 INSERT INTO outbox (event_id, topic, key, headers, value, lane)
 VALUES ($1, $2, $3, $4::jsonb, $5, $6)
 """
+_INSERT_MANY = """
+INSERT INTO outbox (event_id, topic, key, headers, value, lane)
+SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::jsonb[], $5::bytea[], $6::smallint[])
+"""
 _NOTIFY = "SELECT pg_notify($1, '')"
 
 
@@ -70,24 +74,37 @@ class Outbox:
         """
         await self.add(conn, event.id, to_record(event, traceparent=current_traceparent()))
 
+    async def add_events(self, conn: asyncpg.Connection, events: Sequence[Envelope[Any]]) -> None:
+        """Queue many contract events in one statement (a consumed batch's effects), in
+        order: the relay publishes a key's records in the order they were added."""
+        if not events:
+            return
+        self._check_open(conn)
+        traceparent = current_traceparent()
+        rows = [self._row(e.id, to_record(e, traceparent=traceparent)) for e in events]
+        await conn.execute(_INSERT_MANY, *(list(column) for column in zip(*rows, strict=True)))
+        await conn.execute(_NOTIFY, self._channel)
+
     async def add(self, conn: asyncpg.Connection, event_id: UUID, record: KafkaRecordLike) -> None:
         """Queue `record` for publication once the caller's transaction commits."""
+        self._check_open(conn)
+        row = self._row(event_id, record)
+        await conn.execute(_INSERT, *row)
+        # NOTIFY is delivered at commit, and not at all on rollback: exactly when wanted.
+        await conn.execute(_NOTIFY, self._channel)
+
+    @staticmethod
+    def _check_open(conn: asyncpg.Connection) -> None:
         if not conn.is_in_transaction():
             raise OutboxError("Outbox.add needs the caller's open transaction")
+
+    def _row(self, event_id: UUID, record: KafkaRecordLike) -> tuple[Any, ...]:
+        """The outbox row of `record`: (event id, topic, key, headers, value, lane)."""
         if not record.key:
             raise OutboxError("an outbox record needs a key: it decides partition and order")
         try:
             headers = [[name, value.decode()] for name, value in record.headers]
         except UnicodeDecodeError as error:
             raise OutboxError("outbox header values must be UTF-8 text") from error
-        await conn.execute(
-            _INSERT,
-            event_id,
-            self._topic_prefix + record.topic,
-            record.key,
-            json.dumps(headers),
-            record.value,
-            lane_of(record.key),
-        )
-        # NOTIFY is delivered at commit, and not at all on rollback: exactly when wanted.
-        await conn.execute(_NOTIFY, self._channel)
+        topic = self._topic_prefix + record.topic
+        return (event_id, topic, record.key, json.dumps(headers), record.value, lane_of(record.key))

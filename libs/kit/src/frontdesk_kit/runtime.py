@@ -18,7 +18,8 @@ order, started in the app's lifespan and stopped in reverse:
    service's background tasks and the hourly pruning of the group's handled-event
    ledger (`handled_events_retention_days`).
 
-The app itself (built before anything connects) answers problems the kit's way,
+The app itself (built before anything connects) admits at most `http_max_in_flight`
+requests at once (`admission`), answers problems the kit's way,
 guards its edge, logs each request's path (never its query: link tokens ride there),
 serves /healthz and /readyz, the ops API and /metrics behind the ops token.
 """
@@ -45,7 +46,8 @@ from pydantic import BaseModel
 from frontdesk_contracts import Envelope, topics_read_by
 
 from . import ops
-from .consumer import EventConsumer, RetryPolicy
+from .admission import InFlightLimit
+from .consumer import Batch, EventConsumer, RetryPolicy
 from .deadletters import DeadLetters
 from .edge import ExtraStatuses, HtmlRefusal, install_edge
 from .gateway import GatewaySettings, GatewayVerifier
@@ -62,8 +64,9 @@ from .relay import OutboxRelay
 from .settings import ServiceSettings
 
 log = logging.getLogger("frontdesk.runtime")
-Handler = Callable[[Envelope[Any]], Awaitable[None]]
-"""Acts on one consumed event (its effect and handled-event row in one transaction)."""
+Handler = Callable[[Envelope[Any]], Awaitable[None]] | Batch
+"""Acts on one consumed event (its effect and handled-event row in one transaction), or,
+wrapped in `Batch`, on consecutive events of one partition at once (one transaction)."""
 Task = Callable[[], Coroutine[Any, Any, None]]
 """A background loop of the service, run until the service stops."""
 
@@ -159,15 +162,17 @@ def subscribe(
     *,
     topic_prefix: str = "",
     on_skipped: Callable[[str], None] = lambda _: None,
+    max_records: int = 500,
 ) -> list[str]:
     """Subscribe one handler table to the catalogue's topics for `group`; the topics.
 
-    One subscriber for all of them, so an instance joins its group once. An event type
-    without a handler is skipped and reported to `on_skipped` (a metric), never
-    dead-lettered: a producer may add event types its consumers do not care about.
-    The catalogue and the table must agree: a handler for a type no topic of the group
-    carries, or a topic the catalogue lists for the group with no type handled, is
-    refused at start (the catalogue, AsyncAPI and lag metrics would be telling a lie).
+        One subscriber for all of them, so an instance joins its group once; it fetches at
+    most `max_records` records at a time (see `EventConsumer.route` for batches). An event type
+        without a handler is skipped and reported to `on_skipped` (a metric), never
+        dead-lettered: a producer may add event types its consumers do not care about.
+        The catalogue and the table must agree: a handler for a type no topic of the group
+        carries, or a topic the catalogue lists for the group with no type handled, is
+        refused at start (the catalogue, AsyncAPI and lag metrics would be telling a lie).
     """
     by_type = {_event_type(payload): handler for payload, handler in handlers.items()}
     read = topics_read_by(group)
@@ -178,15 +183,14 @@ def subscribe(
     if idle:
         raise ValueError(f"the catalogue says {group} reads {idle}, but it handles none of it")
 
-    async def dispatch(event: Envelope[Any]) -> None:
+    def route(event: Envelope[Any]) -> Handler | None:
         handler = by_type.get(event.type)
         if handler is None:
             on_skipped(event.type)
-            return
-        await handler(event)
+        return handler
 
     topics = consumed_topics(group, topic_prefix)
-    consumer.subscribe(topics, dispatch)
+    consumer.route(topics, route, max_records=max_records)
     return topics
 
 
@@ -229,6 +233,8 @@ def create_app(
     # /metrics may share a public listener (identity's link pages): only the platform's
     # scraper, with the ops token, reads it.
     metrics.install(app, guard=require_ops_token)
+    # Added last, so it runs first: a refused request costs none of the layers above.
+    app.add_middleware(InFlightLimit, limit=settings.http_max_in_flight, registry=metrics.registry)
     return app
 
 
@@ -273,6 +279,7 @@ async def run(
             wiring.handlers,
             topic_prefix=settings.topic_prefix,
             on_skipped=metrics.count_skipped,
+            max_records=settings.consumer_batch_records,
         )
         lag = ConsumerLag(settings.kafka_bootstrap_servers, consumer.group_id, topics, **connection)
         stack.push_async_callback(lag.close)

@@ -77,6 +77,21 @@ class ServiceSettings(BaseSettings):
         description="how often the outbox relay looks for records when no NOTIFY woke it",
     )
 
+    http_max_in_flight: int = Field(
+        default=256,
+        ge=1,
+        description="HTTP requests one instance works on at once; beyond, it answers 503 "
+        "with Retry-After at once (health, readiness and metrics are always served)",
+    )
+
+    consumer_batch_records: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description="the most records the consumer fetches and hands its handlers at once "
+        "(a batch-capable handler applies one partition's share in one transaction)",
+    )
+
     handled_events_retention_days: int = Field(
         default=45,
         description="how long the handled-event ledger remembers an event id; must outlast "

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 from aiokafka.errors import KafkaConnectionError
 
 from frontdesk_contracts import Envelope, KafkaRecord, header_value, to_record
+from frontdesk_kit.unit_of_work import first_of_each
 
 
 @dataclass
@@ -99,6 +101,25 @@ class RecordingOutbox:
 
 
 Effect = Callable[[Any], Awaitable[None]]
+U = TypeVar("U")
+
+
+async def once_each(
+    transaction: Callable[[], AbstractAsyncContextManager[U]],
+    handled: Callable[[U], set[UUID]],
+    events: Sequence[Envelope[Any]],
+    effect: Callable[[U, list[Envelope[Any]]], Awaitable[None]],
+) -> list[Envelope[Any]]:
+    """The kit's `once_each` for a service's in-memory units of work: in one of its
+    transactions, mark the events handled and run `effect` on those not handled before
+    (in order, each id once). `handled(uow)` is the fake's set of handled ids."""
+    async with transaction() as uow:
+        done = handled(uow)
+        todo = first_of_each(events, {event.id for event in events} - done)
+        done.update(event.id for event in todo)
+        if todo:
+            await effect(uow, todo)
+    return todo
 
 
 @dataclass

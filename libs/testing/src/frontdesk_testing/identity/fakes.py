@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +22,13 @@ from frontdesk_identity.domain.deliveries import EmailState
 from frontdesk_identity.domain.errors import UsernameTaken
 from frontdesk_identity.domain.sessions import RefreshToken
 from frontdesk_identity.domain.tokens import Purpose, StoredToken
-from frontdesk_identity.service_layer.unit_of_work import Effect, UnitOfWork, UnitsOfWork
+from frontdesk_identity.service_layer.unit_of_work import (
+    BatchEffect,
+    Effect,
+    UnitOfWork,
+    UnitsOfWork,
+)
+from frontdesk_testing.fakes import once_each
 
 
 @dataclass
@@ -75,6 +81,9 @@ class FakeAccounts:
             return False
         await self.save(account)
         return True
+
+    async def add_all(self, accounts: Sequence[Account]) -> set[str]:
+        return {account.id for account in accounts if await self.add(account)}
 
     async def save(self, account: Account) -> None:
         if account.username and await self.username_taken(account.username, account.id):
@@ -287,6 +296,9 @@ class FakeUnitOfWork:
     async def publish(self, event: Envelope[Any]) -> None:
         self.state.published.append(event)
 
+    async def publish_all(self, events: Sequence[Envelope[Any]]) -> None:
+        self.state.published.extend(events)
+
 
 class FakeUnitsOfWork:
     """Transactions over in-memory state: committed on success, rolled back on error."""
@@ -311,6 +323,12 @@ class FakeUnitsOfWork:
             self.state.handled.add(event_id)
             await effect(uow)
         return True
+
+    async def once_each(
+        self, events: Sequence[Envelope[Any]], effect: BatchEffect
+    ) -> list[Envelope[Any]]:
+        """Like the kit's `once_each`: one transaction, each event id handled once."""
+        return await once_each(self.transaction, lambda _: self.state.handled, events, effect)
 
     def types(self) -> list[str]:
         """The types of the events committed so far."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -35,7 +35,8 @@ from frontdesk_notifications.domain.requests import EmailRequest
 from frontdesk_notifications.domain.resends import ResendCandidate
 from frontdesk_notifications.domain.settling import Settlement
 from frontdesk_notifications.service_layer.deps import Deps
-from frontdesk_notifications.service_layer.unit_of_work import Effect
+from frontdesk_notifications.service_layer.unit_of_work import BatchEffect, Effect
+from frontdesk_testing.fakes import once_each
 
 
 def _now() -> datetime:
@@ -105,6 +106,10 @@ class FakeStore:
 class FakeMessageLog:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
+
+    async def add_all(self, messages: Sequence[tuple[UUID, EmailRequest, Envelope[Any]]]) -> None:
+        for message_id, request, cause in messages:
+            await self.add(message_id, request, cause)
 
     async def add(self, message_id: UUID, request: EmailRequest, cause: Envelope[Any]) -> None:
         rows = self._store.rows
@@ -303,6 +308,11 @@ class FakeUnitsOfWork:
             self.store.handled.add(event_id)
             await effect(uow)
         return True
+
+    async def once_each(
+        self, events: Sequence[Envelope[Any]], effect: BatchEffect
+    ) -> list[Envelope[Any]]:
+        return await once_each(self.transaction, lambda _: self.store.handled, events, effect)
 
 
 @dataclass

@@ -8,7 +8,7 @@ without raising, like PostgreSQL's; there are no row locks (one caller at a time
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +18,8 @@ from uuid import UUID
 from frontdesk_contracts import Envelope
 from frontdesk_registry.domain.proposals import Merge, OpenProposal, Proposal, ProposalStatus
 from frontdesk_registry.domain.records import ClientRecord, KnownStudio, StudioClient
-from frontdesk_registry.service_layer.unit_of_work import Effect
+from frontdesk_registry.service_layer.unit_of_work import BatchEffect, Effect
+from frontdesk_testing.fakes import once_each
 
 
 @dataclass
@@ -71,6 +72,10 @@ class MemoryStore:
             return False
         self.s.records[r.client_record_id] = r
         return True
+
+    async def add_records(self, records: Sequence[ClientRecord]) -> set[str]:
+        """File many records; the ids of those not filed before."""
+        return {r.client_record_id for r in records if await self.add_record(r)}
 
     async def record(self, record_id: str, *, lock: bool = False) -> ClientRecord | None:
         """A record by id."""
@@ -214,6 +219,10 @@ class MemoryUnitOfWork:
         """Queue `event`; it counts as published when the transaction commits."""
         self.state.published.append(event)
 
+    async def publish_all(self, events: Sequence[Envelope[Any]]) -> None:
+        """Queue many events, in order."""
+        self.state.published.extend(events)
+
 
 class MemoryUnitsOfWork:
     """Units of work over one in-memory state: all or nothing."""
@@ -236,3 +245,9 @@ class MemoryUnitsOfWork:
             work.state.handled.add(event_id)
             await effect(work)
         return True
+
+    async def once_each(
+        self, events: Sequence[Envelope[Any]], effect: BatchEffect
+    ) -> list[Envelope[Any]]:
+        """Like the kit's `once_each`: one transaction, each event id handled once."""
+        return await once_each(self.transaction, lambda work: work.state.handled, events, effect)

@@ -7,6 +7,7 @@ take row locks (FOR UPDATE) so concurrent merges of one record serialise on it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
@@ -23,6 +24,20 @@ INSERT INTO client_records (client_record_id, studio_id, original_account_id, ac
     origin, external_client_id, given_name, family_name, emails, phone, created_by,
     created_at, updated_at)
 VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+ON CONFLICT DO NOTHING
+RETURNING client_record_id
+"""
+INSERT_RECORDS = """
+INSERT INTO client_records (client_record_id, studio_id, original_account_id, account_id,
+    origin, external_client_id, given_name, family_name, emails, phone, created_by,
+    created_at, updated_at)
+SELECT r.id, r.studio_id, r.account_id, r.account_id, r.origin, r.external_client_id,
+    r.given_name, r.family_name, ARRAY(SELECT jsonb_array_elements_text(r.emails)), r.phone,
+    r.created_by, r.created_at, r.created_at
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+            $7::text[], $8::jsonb[], $9::text[], $10::text[], $11::timestamptz[])
+    AS r(id, studio_id, account_id, origin, external_client_id, given_name, family_name,
+         emails, phone, created_by, created_at)
 ON CONFLICT DO NOTHING
 RETURNING client_record_id
 """
@@ -171,6 +186,19 @@ class RegistryRepository:
             r.created_by, r.created_at,
         )  # fmt: skip
         return added is not None
+
+    async def add_records(self, records: Sequence[ClientRecord]) -> set[str]:
+        """File many records in one statement; the ids of those not filed before."""
+        if not records:
+            return set()
+        rows = [
+            (r.client_record_id, r.studio_id, r.original_account_id, r.origin,
+             r.external_client_id, r.given_name, r.family_name, json.dumps(list(r.emails)),
+             r.phone, r.created_by, r.created_at)
+            for r in records
+        ]  # fmt: skip
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        return {row["client_record_id"] for row in await self._conn.fetch(INSERT_RECORDS, *columns)}
 
     async def record(self, record_id: str, *, lock: bool = False) -> ClientRecord | None:
         """A record by id; `lock` holds it until the transaction ends."""

@@ -19,6 +19,7 @@ from frontdesk_contracts import (
     SignupCompleted,
     SignupMatchedExisting,
 )
+from frontdesk_kit import Batch
 from frontdesk_kit.runtime import Handler
 from frontdesk_registry.service_layer import accounts, proposals, records
 from frontdesk_registry.service_layer.unit_of_work import Registry
@@ -26,9 +27,10 @@ from frontdesk_registry.service_layer.unit_of_work import Registry
 
 def event_handlers(reg: Registry) -> Mapping[type[BaseModel], Handler]:
     """Payload class -> the use case that acts on events of that type."""
+    filing = Batch(partial(records.file_client_records, reg))
     return {
-        AccountImported: partial(records.file_client_record, reg),
-        AccountCreatedByAdmin: partial(records.file_client_record, reg),
+        AccountImported: filing,
+        AccountCreatedByAdmin: filing,
         SignupMatchedExisting: partial(proposals.propose_merges, reg),
         SignupCompleted: partial(accounts.note_verified_email, reg),
         FirstLogin: partial(accounts.note_first_login, reg),

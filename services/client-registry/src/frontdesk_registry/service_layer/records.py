@@ -3,7 +3,10 @@ listed for the account they belong to."""
 
 from __future__ import annotations
 
-from frontdesk_contracts import AccountCreatedByAdmin, AccountImported, Envelope, new_event
+from collections.abc import Sequence
+from typing import Any
+
+from frontdesk_contracts import AccountCreatedByAdmin, Envelope, new_event
 from frontdesk_registry.domain.commands import FindClients
 from frontdesk_registry.domain.errors import ClientNotFound
 from frontdesk_registry.domain.proposals import Merge
@@ -12,19 +15,22 @@ from frontdesk_registry.service_layer.messages import record_created, record_fro
 from frontdesk_registry.service_layer.unit_of_work import Registry, UnitOfWork
 
 
-async def file_client_record(
-    reg: Registry, event: Envelope[AccountImported] | Envelope[AccountCreatedByAdmin]
-) -> None:
-    """File the studio's record of an imported or admin-created account (once)."""
+async def file_client_records(reg: Registry, events: Sequence[Envelope[Any]]) -> None:
+    """File the studio's records of imported or admin-created accounts (each once), any
+    number of events at once, in one unit of work."""
 
-    async def effect(uow: UnitOfWork) -> None:
-        record = record_from(event)
-        if isinstance(event.payload, AccountCreatedByAdmin):
-            await uow.store.save_studio_name(event.payload.studio_id, event.payload.studio_name)
-        if await uow.store.add_record(record):
-            await uow.publish(new_event(record_created(record), cause=event))
+    async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
+        for event in fresh:
+            if isinstance(event.payload, AccountCreatedByAdmin):
+                await uow.store.save_studio_name(event.payload.studio_id, event.payload.studio_name)
+        filed = [(record_from(event), event) for event in fresh]
+        added = await uow.store.add_records([record for record, _ in filed])
+        await uow.publish_all(
+            [new_event(record_created(record), cause=event)
+             for record, event in filed if record.client_record_id in added]
+        )  # fmt: skip
 
-    await reg.units.once(event.id, effect)
+    await reg.units.once_each(events, effect)
 
 
 async def find_clients(reg: Registry, query: FindClients) -> list[StudioClient]:

@@ -6,7 +6,7 @@ tests' fake)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +27,10 @@ class Store(Protocol):
 
     async def add_record(self, r: ClientRecord) -> bool:
         """File a record; False when it was already filed (a replay)."""
+        ...
+
+    async def add_records(self, records: Sequence[ClientRecord]) -> set[str]:
+        """File many records at once; the ids of those not filed before."""
         ...
 
     async def record(self, record_id: str, *, lock: bool = False) -> ClientRecord | None:
@@ -130,8 +134,14 @@ class UnitOfWork(Protocol):
         """Queue `event`; it goes out only if the transaction commits (the outbox)."""
         ...
 
+    async def publish_all(self, events: Sequence[Envelope[Any]]) -> None:
+        """Queue many events at once, in order (the outbox)."""
+        ...
+
 
 Effect = Callable[[UnitOfWork], Awaitable[None]]
+BatchEffect = Callable[[UnitOfWork, list[Envelope[Any]]], Awaitable[None]]
+"""What a batch of consumed events does (those not handled before), in one unit of work."""
 
 
 class UnitsOfWork(Protocol):
@@ -143,6 +153,13 @@ class UnitsOfWork(Protocol):
 
     async def once(self, event_id: UUID, effect: Effect) -> bool:
         """Run `effect` in a unit of work unless event `event_id` was handled already."""
+        ...
+
+    async def once_each(
+        self, events: Sequence[Envelope[Any]], effect: BatchEffect
+    ) -> list[Envelope[Any]]:
+        """`once` for a batch, in one unit of work: `effect` gets the events not handled
+        before, in order, each once; they are returned."""
         ...
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -39,6 +39,19 @@ RETURNING id
 """
 _INSERT_EMAIL = """
 INSERT INTO account_emails (account_id, email, email_key, position) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING
+"""
+_INSERT_MANY = """
+INSERT INTO accounts (id, origin, studio_id, external_client_id, given_name, family_name,
+                      username, username_key, password_hash, pending_username)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                     $7::text[], $8::text[], $9::text[], $10::text[])
+ON CONFLICT (studio_id, external_client_id) DO NOTHING
+RETURNING id
+"""
+_INSERT_EMAILS = """
+INSERT INTO account_emails (account_id, email, email_key, position)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])
 ON CONFLICT DO NOTHING
 """
 _SAVE = """
@@ -87,6 +100,23 @@ def _account(row: asyncpg.Record | None) -> Account | None:
     )
 
 
+def _insert_values(account: Account) -> tuple[str | None, ...]:
+    """The columns `_INSERT` and `_INSERT_MANY` write, in their order."""
+    key = username_key(account.username) if account.username else None
+    return (
+        account.id,
+        account.origin,
+        account.studio_id,
+        account.external_client_id,
+        account.given_name,
+        account.family_name,
+        account.username,
+        key,
+        account.password_hash,
+        account.pending_username,
+    )
+
+
 class AccountRepository:
     """Loads and saves accounts on one connection (the caller's transaction)."""
 
@@ -117,18 +147,30 @@ class AccountRepository:
 
         A username taken meanwhile by a concurrent transaction raises `UsernameTaken`.
         """
-        key = username_key(account.username) if account.username else None
-        values = (account.id, account.origin, account.studio_id, account.external_client_id)
-        names = (account.given_name, account.family_name, account.username, key)
         async with _username_unique():
-            inserted = await self._conn.fetchval(
-                _INSERT, *values, *names, account.password_hash, account.pending_username
-            )
+            inserted = await self._conn.fetchval(_INSERT, *_insert_values(account))
         if inserted is None:
             return False
         for position, email in enumerate(account.emails):
             await self._conn.execute(_INSERT_EMAIL, account.id, email, email_key(email), position)
         return True
+
+    async def add_all(self, accounts: Sequence[Account]) -> set[str]:
+        """Insert many accounts and their addresses in two statements; the ids inserted."""
+        if not accounts:
+            return set()
+        columns = list(zip(*map(_insert_values, accounts), strict=True))
+        async with _username_unique():
+            inserted = {row["id"] for row in await self._conn.fetch(_INSERT_MANY, *columns)}
+        emails = [
+            (account.id, email, email_key(email), position)
+            for account in accounts
+            if account.id in inserted
+            for position, email in enumerate(account.emails)
+        ]
+        if emails:
+            await self._conn.execute(_INSERT_EMAILS, *map(list, zip(*emails, strict=True)))
+        return inserted
 
     async def save(self, account: Account) -> None:
         """Write back the mutable fields of `account`."""

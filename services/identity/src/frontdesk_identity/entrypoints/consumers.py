@@ -16,6 +16,7 @@ from frontdesk_contracts import (
     EmailSent,
     EmailSuppressed,
 )
+from frontdesk_kit import Batch
 from frontdesk_kit.runtime import Handler
 
 from ..service_layer import events
@@ -24,8 +25,9 @@ from ..service_layer.deps import Deps
 
 def event_handlers(deps: Deps) -> Mapping[type[BaseModel], Handler]:
     """The use case of each event type identity acts on."""
-    imports, merges = partial(events.import_clients, deps), partial(events.apply_merge, deps)
-    deliveries = partial(events.record_delivery, deps)
+    imports = Batch(partial(events.import_clients, deps))
+    merges = partial(events.apply_merge, deps)
+    deliveries = Batch(partial(events.record_deliveries, deps))
     return {
         ClientImported: imports,
         ClientsImportedBatch: imports,

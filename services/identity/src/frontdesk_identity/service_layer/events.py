@@ -4,6 +4,7 @@ commits in the same unit of work as the effect."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from frontdesk_contracts import (
@@ -29,46 +30,56 @@ from .sessions import end_everything
 from .unit_of_work import UnitOfWork
 
 
-async def import_clients(deps: Deps, event: Envelope[Any]) -> None:
-    """Create accounts without a login for imported clients (ClientImported, or a
-    ClientsImportedBatch); no email is sent. A client imported again (same studio and
-    external client id) is skipped."""
+async def import_clients(deps: Deps, events: Sequence[Envelope[Any]]) -> None:
+    """Create accounts without a login for imported clients (ClientImported events and
+    ClientsImportedBatch events, any number at once, in one unit of work); no email is
+    sent. A client imported again (same studio and external client id) is skipped."""
+
+    async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
+        imports = [_account_of(event, client) for event in fresh for client in _clients(event)]
+        added = await uow.accounts.add_all([account for account, _, _ in imports])
+        await uow.publish_all(
+            [
+                _imported(account, client, cause)
+                for account, client, cause in imports
+                if account.id in added
+            ]
+        )
+
+    await deps.db.once_each(events, effect)
+
+
+def _clients(event: Envelope[Any]) -> list[ClientFields]:
     payload = event.payload
-    clients: list[ClientFields] = (
-        list(payload.clients) if isinstance(payload, ClientsImportedBatch) else [payload]
-    )
-
-    async def effect(uow: UnitOfWork) -> None:
-        for client in clients:
-            await _import_one(uow, payload.studio_id, client, event)
-
-    await deps.db.once(event.id, effect)
+    return list(payload.clients) if isinstance(payload, ClientsImportedBatch) else [payload]
 
 
-async def _import_one(
-    uow: UnitOfWork, studio_id: str, client: ClientFields, cause: Envelope[Any]
-) -> None:
+def _account_of(
+    event: Envelope[Any], client: ClientFields
+) -> tuple[Account, ClientFields, Envelope[Any]]:
     account = Account(
         id=str(uuid7()),
         origin="import",
-        studio_id=studio_id,
+        studio_id=event.payload.studio_id,
         external_client_id=client.external_client_id,
         given_name=client.given_name,
         family_name=client.family_name,
         emails=_unique(client.emails),
     )
-    if not await uow.accounts.add(account):
-        return
+    return account, client, event
+
+
+def _imported(account: Account, client: ClientFields, cause: Envelope[Any]) -> Envelope[Any]:
     imported = AccountImported(
         account_id=account.id,
-        studio_id=studio_id,
+        studio_id=cause.payload.studio_id,
         external_client_id=client.external_client_id,
         given_name=client.given_name,
         family_name=client.family_name,
         emails=account.emails,
         phone=client.phone,
     )
-    await uow.publish(new_event(imported, cause=cause))
+    return new_event(imported, cause=cause)
 
 
 def _unique(emails: list[str]) -> list[str]:
@@ -117,10 +128,21 @@ async def _merge(deps: Deps, uow: UnitOfWork, event: Envelope[ClientsMerged]) ->
 _STATES = {EmailSent: "sent", EmailFailed: "failed", EmailSuppressed: "suppressed"}
 
 
-async def record_delivery(deps: Deps, event: Envelope[Any]) -> None:
-    """Keep what notifications last said about each email, for the admin's access view."""
+async def record_deliveries(deps: Deps, events: Sequence[Envelope[Any]]) -> None:
+    """Keep what notifications last said about each email, for the admin's access view
+    (any number of reports at once, in one unit of work)."""
+
+    async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
+        for event in fresh:
+            payload: EmailEvent = event.payload
+            await uow.deliveries.record(payload.account_id, _email_state(event))
+
+    await deps.db.once_each(events, effect)
+
+
+def _email_state(event: Envelope[Any]) -> EmailState:
     payload: EmailEvent = event.payload
-    state = EmailState(
+    return EmailState(
         message_id=payload.message_id,
         kind=payload.kind,
         recipient=payload.recipient,
@@ -128,8 +150,3 @@ async def record_delivery(deps: Deps, event: Envelope[Any]) -> None:
         detail=getattr(payload, "reason", None),
         at=event.time,
     )
-
-    async def effect(uow: UnitOfWork) -> None:
-        await uow.deliveries.record(payload.account_id, state)
-
-    await deps.db.once(event.id, effect)

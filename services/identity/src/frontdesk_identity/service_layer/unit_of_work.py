@@ -4,7 +4,7 @@ repositories and the outbox) and what opens one. PostgreSQL implements them in
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -41,6 +41,11 @@ class Accounts(Protocol):
     async def add(self, account: Account) -> bool:
         """Insert `account`; False if its (studio, external id) exists. A username taken
         meanwhile raises `UsernameTaken`."""
+        ...
+
+    async def add_all(self, accounts: Sequence[Account]) -> set[str]:
+        """Insert many accounts at once (an import); the ids of those inserted, i.e. not
+        already held under their (studio, external id), the first of a repeated one."""
         ...
 
     async def save(self, account: Account) -> None:
@@ -218,9 +223,15 @@ class UnitOfWork(Protocol):
         """Queue `event`; it goes out only if the transaction commits (the outbox)."""
         ...
 
+    async def publish_all(self, events: Sequence[Envelope[Any]]) -> None:
+        """Queue many events at once, in order (the outbox)."""
+        ...
+
 
 Effect = Callable[[UnitOfWork], Awaitable[None]]
 """What a consumed event does, inside the unit of work that records it as handled."""
+BatchEffect = Callable[[UnitOfWork, list[Envelope[Any]]], Awaitable[None]]
+"""What a batch of consumed events does (those not handled before), in one unit of work."""
 
 
 class UnitsOfWork(Protocol):
@@ -233,4 +244,11 @@ class UnitsOfWork(Protocol):
     async def once(self, event_id: UUID, effect: Effect) -> bool:
         """Run `effect` in a unit of work unless event `event_id` was handled already
         (the handled-event row commits with the effect); True if it ran."""
+        ...
+
+    async def once_each(
+        self, events: Sequence[Envelope[Any]], effect: BatchEffect
+    ) -> list[Envelope[Any]]:
+        """`once` for a batch, in one unit of work: `effect` gets the events not handled
+        before, in order, each once; they are returned."""
         ...

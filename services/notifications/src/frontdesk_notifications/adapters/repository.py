@@ -6,6 +6,7 @@ domain objects, never driver records."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -101,30 +102,41 @@ ORDER BY created_at DESC LIMIT $2
 LIFT_SUPPRESSION = "DELETE FROM suppressions WHERE address = lower($1) RETURNING address"
 
 
+def _message_row(
+    message_id: UUID, request: EmailRequest, cause: Envelope[Any]
+) -> tuple[object, ...]:
+    """The parameters of INSERT_MESSAGE for one message."""
+    return (
+        message_id,
+        cause.id,
+        cause.type,
+        cause.correlation_id,
+        request.kind,
+        request.template,
+        request.account_id,
+        request.studio_id,
+        request.recipient,
+        json.dumps(request.context),
+        json.dumps({k: v.model_dump() for k, v in request.secrets.items()}),
+        cause.time,
+        request.expires_at,
+    )
+
+
 class PgMessageLog:
     """The outgoing-message log on one unit of work's connection."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self._conn = conn
 
+    async def add_all(self, messages: Sequence[tuple[UUID, EmailRequest, Envelope[Any]]]) -> None:
+        """Queue many messages (id, request, cause) in one pipelined round of statements."""
+        if messages:
+            await self._conn.executemany(INSERT_MESSAGE, [_message_row(*m) for m in messages])
+
     async def add(self, message_id: UUID, request: EmailRequest, cause: Envelope[Any]) -> None:
         """Queue one message; a replay of the same (event, kind) adds nothing."""
-        await self._conn.execute(
-            INSERT_MESSAGE,
-            message_id,
-            cause.id,
-            cause.type,
-            cause.correlation_id,
-            request.kind,
-            request.template,
-            request.account_id,
-            request.studio_id,
-            request.recipient,
-            json.dumps(request.context),
-            json.dumps({k: v.model_dump() for k, v in request.secrets.items()}),
-            cause.time,
-            request.expires_at,
-        )
+        await self._conn.execute(INSERT_MESSAGE, *_message_row(message_id, request, cause))
 
     async def supersede(self, old_event: UUID, new_event: UUID) -> None:
         """Mark the unsent messages of `old_event` as replaced by `new_event`'s."""

@@ -5,7 +5,7 @@ both)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 from uuid import UUID
@@ -21,6 +21,10 @@ from ..domain.settling import Settlement
 
 class MessageLog(Protocol):
     """The outgoing-message log: one message per (event, kind of email)."""
+
+    async def add_all(self, messages: Sequence[tuple[UUID, EmailRequest, Envelope[Any]]]) -> None:
+        """Queue many messages (id, request, cause) at once; `add` for each."""
+        ...
 
     async def add(self, message_id: UUID, request: EmailRequest, cause: Envelope[Any]) -> None:
         """Queue the message `cause` asks for; a replay of the same (event, kind) adds nothing."""
@@ -111,6 +115,8 @@ class UnitOfWork(Protocol):
 
 
 Effect = Callable[[UnitOfWork], Awaitable[None]]
+BatchEffect = Callable[[UnitOfWork, list[Envelope[Any]]], Awaitable[None]]
+"""What a batch of consumed events does (those not handled before), in one unit of work."""
 
 
 class UnitsOfWork(Protocol):
@@ -123,4 +129,11 @@ class UnitsOfWork(Protocol):
     async def once(self, event_id: UUID, effect: Effect) -> bool:
         """Run `effect` in a unit of work unless event `event_id` was handled already (the
         handled-event row commits with the effect); True when it ran."""
+        ...
+
+    async def once_each(
+        self, events: Sequence[Envelope[Any]], effect: BatchEffect
+    ) -> list[Envelope[Any]]:
+        """`once` for a batch, in one unit of work: `effect` gets the events not handled
+        before, in order, each once; they are returned."""
         ...
