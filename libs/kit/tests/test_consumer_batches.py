@@ -14,7 +14,7 @@ import pytest
 from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker
 
-from frontdesk_contracts import ClientImported, Envelope, new_event, to_record
+from frontdesk_contracts import ClientImported, Envelope, from_record, new_event, to_record
 from frontdesk_kit import Batch, DeadLetters, EventConsumer, PermanentError, RetryPolicy
 from frontdesk_testing import FakeProducer
 
@@ -128,3 +128,26 @@ async def test_unparseable_and_skipped_records_do_not_reach_the_handler(consumer
     await consumer.process(records, route)
     assert recorder.applied == ["e0"]
     assert len(dlq.sent) == 1
+
+
+async def test_records_the_ledger_already_holds_are_passed_over_unparsed(dlq):
+    recorder = BatchRecorder()
+    events = [imported(f"e{i}") for i in range(4)]
+    handled = {events[1].id, events[3].id}
+    parsed: list[bytes] = []
+
+    def parse(value: bytes, headers: Any) -> Any:
+        parsed.append(value)
+        return from_record(value, headers)
+
+    async def already_handled(ids: Sequence[Any]) -> set[Any]:
+        return handled & set(ids)
+
+    letters = DeadLetters(dlq, GROUP, retry_delay=0.001)  # type: ignore[arg-type]
+    consumer = EventConsumer(
+        KafkaBroker(), letters, retry=FAST_RETRY, parse=parse, already_handled=already_handled
+    )
+    records = [consumed(event, offset=i) for i, event in enumerate(events)]
+    await consumer.process(records, lambda _: Batch(recorder))
+    assert recorder.applied == ["e0", "e2"]
+    assert len(parsed) == 2

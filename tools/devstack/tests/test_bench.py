@@ -15,10 +15,34 @@ from frontdesk_devstack.bench.scenarios import Row
 from frontdesk_devstack.bench.scenarios.relay import build_events, on_topic, record_size
 
 
-def test_with_no_suite_named_the_relay_runs_as_make_bench_does() -> None:
-    assert parse_args([]).suite == "relay"
-    args = parse_args(["--events", "5000", "--no-end-to-end", "--json"])
+def test_with_no_suite_named_the_stack_suite_runs_as_make_bench_does() -> None:
+    args = parse_args([])
+    assert (args.suite, args.imports, args.replay_events, args.login_clients) == (
+        "stack",
+        100_000,
+        100_000,
+        [2, 8, 32],
+    )
+    assert args.only == ["import", "resets", "replay", "login"]
+
+
+def test_the_relay_suite_runs_by_name() -> None:
+    args = parse_args(["relay", "--events", "5000", "--no-end-to-end", "--json"])
     assert (args.suite, args.events, args.end_to_end, args.json) == ("relay", 5000, False, True)
+
+
+def test_smoke_takes_tiny_sizes_but_an_explicit_option_wins() -> None:
+    args = parse_args(["--smoke", "--imports", "300", "--only", "login,import"])
+
+    assert (args.imports, args.replay_events, args.reset_seconds) == (300, 200, 3.0)
+    assert args.only == ["import", "login"]  # in the suite's order
+
+
+@pytest.mark.parametrize("bad", [["--only", "imports"], ["--login-clients", "2,0"]])
+def test_the_stack_suite_refuses_unknown_scenarios_and_zero_clients(bad: list[str]) -> None:
+    with pytest.raises(SystemExit) as refused:
+        parse_args(bad)
+    assert refused.value.code == 2
 
 
 def test_the_emails_suite_takes_its_own_options() -> None:
@@ -32,7 +56,7 @@ def test_the_emails_suite_takes_its_own_options() -> None:
     )
 
 
-@pytest.mark.parametrize("bad", [["--events", "0"], ["emails", "--concurrency", "x"]])
+@pytest.mark.parametrize("bad", [["relay", "--events", "0"], ["emails", "--concurrency", "x"]])
 def test_counts_must_be_whole_numbers_of_at_least_one(bad: list[str]) -> None:
     with pytest.raises(SystemExit) as refused:
         parse_args(bad)

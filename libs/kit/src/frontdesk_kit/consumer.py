@@ -8,6 +8,10 @@ records keep their order. Consecutive records that go to the same `Batch` handle
 handed to it together (one transaction for all of them); any other handler gets one
 event at a time.
 
+Before parsing, the fetch's event ids (their ``ce_id`` headers) are looked up in the
+group's handled-event ledger when the consumer has one (`already_handled`): a record
+already handled is passed over unparsed, which is what a replay mostly reads.
+
 A record that cannot be parsed goes straight to the group's dead-letter topic. A batch
 that fails is retried with backoff; if it still fails, its records are handled one by
 one, each retried with backoff a bounded number of times, and a record that keeps
@@ -27,10 +31,13 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
+from uuid import UUID
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+
+from frontdesk_contracts.headers import CE_ID
 
 from .deadletters import ConsumedRecord, DeadLetters
 from .logs import log_context
@@ -88,12 +95,14 @@ class EventConsumer:
         *,
         retry: RetryPolicy | None = None,
         parse: Parser | None = None,
+        already_handled: Callable[[Sequence[UUID]], Awaitable[set[UUID]]] | None = None,
     ) -> None:
         self._broker = broker
         self._dead_letters = dead_letters
         self.group_id = dead_letters.group_id
         self._retry = retry or RetryPolicy()
         self._parse = parse or _contracts_parser()
+        self._already_handled = already_handled
 
     def subscribe(self, topics: Sequence[str], handler: Handler | Batch) -> None:
         """Deliver every event on `topics` to `handler`, once per record, in order."""
@@ -117,11 +126,20 @@ class EventConsumer:
     async def process(self, records: Sequence[ConsumedRecord], route: Route) -> None:
         """Handle (or dead-letter) every record of a fetch. Never raises for bad input."""
         by_partition: dict[tuple[str, int], list[_Work]] = {}
+        done = await self._handled_before(records)
         for record in records:
+            if _event_id(record) in done:
+                continue
             work = await self._prepare(record, route)
             if work is not None:
                 by_partition.setdefault((record.topic, record.partition), []).append(work)
         await asyncio.gather(*(self._in_order(works) for works in by_partition.values()))
+
+    async def _handled_before(self, records: Sequence[ConsumedRecord]) -> set[UUID]:
+        if self._already_handled is None:
+            return set()
+        ids = {event_id for event_id in map(_event_id, records) if event_id is not None}
+        return await self._already_handled(list(ids)) if ids else set()
 
     async def _prepare(self, record: ConsumedRecord, route: Route) -> _Work | None:
         try:
@@ -188,6 +206,18 @@ class _Work:
     record: ConsumedRecord
     event: Any
     handler: Handler | Batch
+
+
+def _event_id(record: ConsumedRecord) -> UUID | None:
+    """The record's ``ce_id`` header as a UUID; None when it has none or it is not one
+    (the parser then says what is wrong with the record)."""
+    for name, value in record.headers or ():
+        if name == CE_ID:
+            try:
+                return UUID(value.decode("ascii"))
+            except (UnicodeDecodeError, ValueError):
+                return None
+    return None
 
 
 def _runs(works: list[_Work]) -> Iterator[tuple[Handler | Batch, list[_Work]]]:

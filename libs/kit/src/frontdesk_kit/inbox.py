@@ -30,6 +30,9 @@ ON CONFLICT DO NOTHING
 RETURNING event_id
 """
 _SEEN = "SELECT 1 FROM handled_events WHERE consumer = $1 AND event_id = $2"
+_SEEN_MANY = """
+SELECT event_id FROM handled_events WHERE consumer = $1 AND event_id = ANY($2::uuid[])
+"""
 _PRUNE = """
 DELETE FROM handled_events WHERE consumer = $1 AND event_id IN (
     SELECT event_id FROM handled_events
@@ -76,6 +79,13 @@ class HandledEvents:
     async def seen(self, event_id: UUID) -> bool:
         """Whether this consumer has already handled `event_id`."""
         return await self._pool.fetchval(_SEEN, self.consumer, event_id) is not None
+
+    async def seen_among(self, event_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of `event_ids` this consumer has already handled (one query)."""
+        if not event_ids:
+            return set()
+        rows = await self._pool.fetch(_SEEN_MANY, self.consumer, list(event_ids))
+        return {row["event_id"] for row in rows}
 
     async def prune(self, before: datetime, batch: int = 10_000) -> int:
         """Forget this consumer's events handled before `before`; return how many.

@@ -272,7 +272,9 @@ async def run(
             middlewares=metrics.kafka_middlewares(tracing=settings.tracing_enabled),
         )
         dead_letters = DeadLetters(producer, spec.group, topic_prefix=settings.topic_prefix)
-        consumer = EventConsumer(broker, dead_letters, retry=retry)
+        consumer = EventConsumer(
+            broker, dead_letters, retry=retry, already_handled=handled.seen_among
+        )
         topics = subscribe(
             consumer,
             spec.group,

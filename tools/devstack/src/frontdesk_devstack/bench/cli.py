@@ -1,6 +1,7 @@
-"""`python -m frontdesk_devstack.bench [relay|emails] [options]`: run one suite, print it.
+"""`python -m frontdesk_devstack.bench [stack|relay|emails] [options]`: run one suite, print it.
 
-With no suite named it runs `relay` (what `make bench` and the README's commands run).
+With no suite named it runs `stack` (what `make bench` runs): the scenarios of issue #13
+against the running stack, one table, the results under `.local/bench/`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,21 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
-from . import report, suites
+from . import report, results, suites, table
+from .config_options import resolve, stack_options
 from .fixtures import BenchError
 from .scenarios.relay import TX_SIZE
+from .stack import stack_suite
 
 Suite = Callable[[argparse.Namespace], Awaitable[dict[str, Any]]]
-SUITES: dict[str, Suite] = {"relay": suites.relay_suite, "emails": suites.emails_suite}
+SUITES: dict[str, Suite] = {
+    "stack": stack_suite,
+    "relay": suites.relay_suite,
+    "emails": suites.emails_suite,
+}
 
 
 def _positive(text: str) -> int:
@@ -37,16 +45,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The suite to run (`args.suite`) and its options."""
     words = list(sys.argv[1:] if argv is None else argv)
     if not words or (words[0] not in SUITES and words[0] not in ("-h", "--help")):
-        words.insert(0, "relay")
+        words.insert(0, "stack")
     parser = argparse.ArgumentParser(
         prog="python -m frontdesk_devstack.bench",
-        description="Benchmarks on the local Kafka, PostgreSQL and SMTP (start them with "
-        "`python -m frontdesk_devstack up`); `relay` when no suite is named.",
+        description="Benchmarks on the local stack (start it with `make up`); `stack` when "
+        "no suite is named.",
     )
     chosen = parser.add_subparsers(dest="suite", required=True)
+    stack_options(chosen.add_parser("stack", help="issue #13's scenarios on the running stack"))
     _relay_options(chosen.add_parser("relay", help="outbox relay against raw aiokafka"))
     _emails_options(chosen.add_parser("emails", help="sender loop against raw aiosmtplib"))
-    return parser.parse_args(words)
+    args = parser.parse_args(words)
+    return resolve(args) if args.suite == "stack" else args
 
 
 def _relay_options(parser: argparse.ArgumentParser) -> None:
@@ -91,6 +101,10 @@ def _emails_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _rendered(args: argparse.Namespace, result: dict[str, Any]) -> str:
+    if args.suite == "stack":
+        return (
+            json.dumps(result, indent=2) if args.json else table.render_text(table.lines_of(result))
+        )
     if args.suite == "relay":
         return json.dumps(result, indent=2) if args.json else report.render_relay(result)
     line = json.dumps(result)
@@ -125,5 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    if args.suite == "stack":
+        written = results.write(result, args.out, datetime.fromisoformat(result["started_at"]))
+        print(f"results: {written[0]} and {written[1]}", file=sys.stderr)
     print(_rendered(args, result))
     return 0 if result.get("ok", True) else 1

@@ -27,7 +27,7 @@ from ..config import StackConfig
 
 PARTITIONS = 6
 CLEANUP_TIMEOUT = 30.0
-_DEVMAIL_READY = re.compile(r"devmail ready: smtp ([\d.]+):(\d+)")
+_DEVMAIL_READY = re.compile(r"devmail ready: smtp ([\d.]+):(\d+), inbox (\S+),")
 
 Migrations = Sequence[tuple[str, Path]]
 
@@ -72,6 +72,10 @@ class Topics:
         finally:
             await admin.close()
         return topics
+
+    def adopt(self, topics: list[str]) -> None:
+        """Delete `topics` (created elsewhere for this run) with the others."""
+        self._created += topics
 
     async def delete_all(self) -> None:
         """Delete every topic created; a failure is reported, never raised over the run's."""
@@ -196,6 +200,13 @@ def private_devmail() -> Iterator[tuple[str, int]]:
 
     So a benchmark's thousands of emails never flood the stack's shared inbox.
     """
+    with private_inbox() as (host, port, _):
+        yield host, port
+
+
+@contextlib.contextmanager
+def private_inbox() -> Iterator[tuple[str, int, str]]:
+    """`private_devmail`, with its inbox's URL too: (SMTP host, port, inbox URL)."""
     argv = [sys.executable, "-m", "frontdesk_devmail", "--smtp-port", "0", "--http-port", "0"]
     with tempfile.TemporaryDirectory(prefix="devmail-bench-") as data_dir:
         child = subprocess.Popen([*argv, "--data-dir", data_dir], stdout=subprocess.PIPE, text=True)
@@ -206,12 +217,12 @@ def private_devmail() -> Iterator[tuple[str, int]]:
             child.wait(10)
 
 
-def _devmail_address(child: subprocess.Popen[str]) -> tuple[str, int]:
+def _devmail_address(child: subprocess.Popen[str]) -> tuple[str, int, str]:
     assert child.stdout is not None
     for line in child.stdout:
         match = _DEVMAIL_READY.search(line)
         if match:
             # devmail logs a line per message: keep its pipe drained or it stalls.
             threading.Thread(target=child.stdout.read, daemon=True).start()
-            return match[1], int(match[2])
+            return match[1], int(match[2]), match[3]
     raise BenchError("devmail did not start")
