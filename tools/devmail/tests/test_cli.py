@@ -43,9 +43,10 @@ async def test_cli_stops_cleanly_on_sigint(devmail_process, tmp_path):
     assert "Traceback" not in devmail.output()
 
 
-async def test_messages_survive_a_restart(devmail_process, tmp_path):
+@pytest.mark.parametrize("durability", ["--fsync", "--no-fsync"])
+async def test_messages_survive_a_restart(devmail_process, tmp_path, durability):
     data_dir = tmp_path / "data"
-    first_run = await devmail_process(data_dir)
+    first_run = await devmail_process(data_dir, durability)
     for subject in ("Kept", "Deleted", "Kept too"):
         await first_run.send_mail("bob@example.test", subject, f"Body of {subject}")
     async with InboxClient(first_run.base_url) as inbox:
@@ -55,7 +56,7 @@ async def test_messages_survive_a_restart(devmail_process, tmp_path):
         raw_before = await inbox.raw(kept.id)
     assert await first_run.stop() == 0
 
-    second_run = await devmail_process(data_dir)
+    second_run = await devmail_process(data_dir, durability)
     async with InboxClient(second_run.base_url) as inbox:
         after = [await inbox.message(m.id) for m in await inbox.messages()]
         assert after == before

@@ -65,6 +65,14 @@ def parse_args(argv: Sequence[str] | None = None) -> DevmailConfig:
         help="offer AUTH PLAIN/LOGIN without TLS and accept any credentials, for clients "
         "configured with a login; env FRONTDESK_DEVMAIL_AUTH_OPTIONAL=1",
     )
+    parser.add_argument(
+        "--fsync",
+        action=argparse.BooleanOptionalAction,
+        default=env("FRONTDESK_DEVMAIL_FSYNC", "1") not in {"0", "false", "no"},
+        help="answer 250 only once a message is on disk; --no-fsync answers once the OS has "
+        "it (survives a crash of devmail, not of the machine; faster); "
+        "env FRONTDESK_DEVMAIL_FSYNC=0 (default on)",
+    )
     args = parser.parse_args(argv)
     return DevmailConfig(
         data_dir=args.data_dir,
@@ -73,6 +81,7 @@ def parse_args(argv: Sequence[str] | None = None) -> DevmailConfig:
         http_host=args.http_host,
         http_port=args.http_port,
         auth_optional=args.auth_optional,
+        fsync=args.fsync,
     )
 
 

@@ -29,7 +29,7 @@ class MessageSummary(BaseModel):
 
     @classmethod
     def of(cls, message: StoredMessage) -> MessageSummary:
-        """The summary of a stored message."""
+        """The summary of a stored message (parses its headers if not yet: off the loop)."""
         return cls(**_summary_fields(message))
 
 
@@ -46,7 +46,7 @@ class Message(MessageSummary):
 
     @classmethod
     def of(cls, message: StoredMessage) -> Message:
-        """The full view of a stored message."""
+        """The full view of a stored message (parses it if not cached: off the loop)."""
         content = message.content
         return cls(
             **_summary_fields(message),
@@ -98,13 +98,13 @@ class Fault(BaseModel):
 
 
 def _summary_fields(message: StoredMessage) -> dict[str, Any]:
-    content = message.content
+    headline = message.headline
     return {
         "id": message.id,
         "received_at": message.received_at,
-        "sender": content.sender,
+        "sender": headline.sender,
         "to": list(message.recipients),
-        "subject": content.subject,
-        "message_id": content.message_id,
+        "subject": headline.subject,
+        "message_id": headline.message_id,
         "envelope_from": message.envelope_from,
     }

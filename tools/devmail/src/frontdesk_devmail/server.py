@@ -34,6 +34,8 @@ class DevmailConfig:
     http_port: int = 8025
     auth_optional: bool = False
     hostname: str = "devmail.localhost"
+    fsync: bool = True
+    """Answer 250 once a message is on disk (True) or once the OS has it (False: faster)."""
 
 
 class _EmbeddedUvicorn(uvicorn.Server):
@@ -64,6 +66,7 @@ class DevmailServer:
         self.config = config
         self.smtp_address: tuple[str, int] = (config.smtp_host, config.smtp_port)
         self.http_address: tuple[str, int] = (config.http_host, config.http_port)
+        self._store: MessageStore | None = None
         self._inbox: Inbox | None = None
         self._smtp: SmtpServer | None = None
         self._http: _EmbeddedUvicorn | None = None
@@ -84,8 +87,10 @@ class DevmailServer:
 
     async def start(self) -> None:
         """Open the store, then listen for SMTP and HTTP; raises OSError if a port is taken."""
-        store = await asyncio.to_thread(MessageStore.open, self.config.data_dir)
-        self._inbox = Inbox(store)
+        self._store = await asyncio.to_thread(
+            MessageStore.open, self.config.data_dir, fsync=self.config.fsync
+        )
+        self._inbox = Inbox(self._store)
         faults = FaultBook()
         try:
             self._smtp = SmtpServer(
@@ -100,17 +105,23 @@ class DevmailServer:
             raise
 
     async def stop(self) -> None:
-        """Release long polls, then stop HTTP and SMTP; safe to call more than once."""
+        """Stop SMTP, answer long polls, finish pending writes, stop HTTP, close the store.
+
+        Safe to call more than once.
+        """
+        if self._smtp is not None:
+            await self._smtp.stop()
+            self._smtp = None
         if self._inbox is not None:
             await self._inbox.close()
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await self._http_task
         self._http = self._http_task = None
-        if self._smtp is not None:
-            await self._smtp.stop()
-            self._smtp = None
         self._inbox = None
+        if self._store is not None:
+            await asyncio.to_thread(self._store.close)
+            self._store = None
 
     async def __aenter__(self) -> DevmailServer:
         await self.start()

@@ -11,6 +11,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 from frontdesk_devmail.faults import FaultBook
 from frontdesk_devmail.inbox import Inbox
+from frontdesk_devmail.parsing import log_subject
+from frontdesk_devmail.store import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +43,25 @@ class DevmailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        """Store the message, or fail it with a simulated failure."""
+        """Store the message (the 250 comes once it is on disk), or fail it as simulated."""
         refusal = self._faults.data_reply(envelope.rcpt_tos)
         if refusal is not None:
             log.info("refused message to %s: %s", ", ".join(envelope.rcpt_tos), refusal)
             return refusal
-        assert envelope.original_content is not None  # aiosmtpd sets it before this hook
-        message = await self._inbox.deliver(
-            envelope.original_content, envelope.mail_from or "", envelope.rcpt_tos
-        )
-        # Never the body: it holds secret links.
+        raw = envelope.original_content
+        assert raw is not None  # aiosmtpd sets it before this hook
+        try:
+            message = await self._inbox.deliver(raw, envelope.mail_from or "", envelope.rcpt_tos)
+        except StorageError as error:
+            log.error("could not store a message to %s: %s", ", ".join(envelope.rcpt_tos), error)
+            return "451 4.3.0 could not store the message, try again later"
+        # Never the body: it holds secret links. The subject is read without
+        # parsing the message, which waits until someone reads it.
         log.info(
             "received message id=%d to=%s subject=%r",
             message.id,
             ",".join(message.recipients),
-            message.content.subject,
+            log_subject(raw),
         )
         return f"250 2.0.0 Ok: queued as {message.id}"
 

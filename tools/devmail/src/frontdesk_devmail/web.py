@@ -5,6 +5,9 @@ escaped by Jinja2's autoescape, the inbox pages forbid scripts by CSP, and the
 HTML part is served from its own route under a CSP ``sandbox`` (no scripts, an
 opaque origin) and shown in a sandboxed iframe. Its links open in the top
 window, so a link in a test email can be followed as a person would.
+
+The pages are plain ``def`` routes, run in worker threads, because rendering
+them parses messages (see ``api.py``).
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def create_app(inbox: Inbox, faults: FaultBook) -> FastAPI:
 
 
 @pages.get("/", response_class=HTMLResponse)
-async def inbox_page(
+def inbox_page(
     request: Request, inbox: api.InboxDep, to: Annotated[str | None, Query()] = None
 ) -> Response:
     """Every message, newest first, optionally only those to one recipient."""
@@ -90,13 +93,13 @@ async def inbox_page(
 
 
 @pages.get("/messages/{message_id}", response_class=HTMLResponse)
-async def message_page(request: Request, message_id: int, inbox: api.InboxDep) -> Response:
+def message_page(request: Request, message_id: int, inbox: api.InboxDep) -> Response:
     """One message: headers, links, the HTML part in a sandbox, and the text part."""
     return _render(request, "message.html", message=existing_message(inbox, message_id))
 
 
 @pages.get("/messages/{message_id}/html", response_class=HTMLResponse)
-async def message_html(message_id: int, inbox: api.InboxDep) -> Response:
+def message_html(message_id: int, inbox: api.InboxDep) -> Response:
     """The message's HTML part, under a sandboxing CSP; its links open in the top window."""
     html = existing_message(inbox, message_id).content.html
     if html is None:

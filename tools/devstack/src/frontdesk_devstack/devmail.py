@@ -30,6 +30,9 @@ def start(cfg: StackConfig) -> None:
             "127.0.0.1",
             "--http-port",
             str(cfg.inbox_port),
+            # A restart of devmail keeps every message; only a crash of the machine could
+            # lose the last ones, which a development inbox can afford for the speed.
+            "--no-fsync",
             "--data-dir",
             str(data),
         ],

@@ -208,6 +208,7 @@ def private_devmail() -> Iterator[tuple[str, int]]:
 def private_inbox() -> Iterator[tuple[str, int, str]]:
     """`private_devmail`, with its inbox's URL too: (SMTP host, port, inbox URL)."""
     argv = [sys.executable, "-m", "frontdesk_devmail", "--smtp-port", "0", "--http-port", "0"]
+    argv.append("--no-fsync")  # its data is thrown away after the run
     with tempfile.TemporaryDirectory(prefix="devmail-bench-") as data_dir:
         child = subprocess.Popen([*argv, "--data-dir", data_dir], stdout=subprocess.PIPE, text=True)
         try:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import asyncpg
 import httpx
 from aiokafka.errors import KafkaError
@@ -88,13 +89,13 @@ async def resets_scenario(run: Run) -> dict[str, Any]:
     """The reset storm, on accounts seeded for it."""
     assert run.mailbox is not None
     pool = LoginPool(run.stack, run.producer, f"{run.tag}r", run.args.import_studios)
-    limits = httpx.Limits(
-        max_connections=run.args.reset_connections,
-        max_keepalive_connections=run.args.reset_connections,
-    )
-    timeout = httpx.Timeout(60, pool=None)  # a request waits for a connection as long as it takes
-    async with httpx.AsyncClient(
-        base_url=run.stack.identity_url, limits=limits, timeout=timeout
+    # aiohttp, not httpx, fires the storm: httpcore's pool looks at every connection for
+    # every request it places, so with hundreds of connections the generator itself took
+    # a whole core and the figures measured it rather than Frontdesk.
+    connector = aiohttp.TCPConnector(limit=run.args.reset_connections)
+    timeout = aiohttp.ClientTimeout(total=None, sock_read=60)  # waiting for a connection: fine
+    async with aiohttp.ClientSession(
+        base_url=run.stack.identity_url, connector=connector, timeout=timeout
     ) as http:
         return await reset_storm(Storm(http, run.mailbox, pool, run.args), run.args, note)
 

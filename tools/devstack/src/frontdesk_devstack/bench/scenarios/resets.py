@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
+import aiohttp
 
 from ..stackio import Mailbox
 from ..stats import RateSearch, Sent, StepWindow, step_figures
@@ -41,21 +41,22 @@ class Addresses:
 
 
 async def fire(
-    http: httpx.AsyncClient, emails: Sequence[str], rate: float, ips: Addresses
+    http: aiohttp.ClientSession, emails: Sequence[str], rate: float, ips: Addresses
 ) -> tuple[float, float, list[Sent]]:
     """Fire one request per address at `rate` a second; (start, end, every request)."""
 
     async def one(email: str) -> Sent:
         fired = time.time()
         try:
-            answer = await http.post(
+            async with http.post(
                 "/v1/password-resets",
                 json={"login": email},
                 headers={"X-Forwarded-For": ips.take()},
-            )
-        except httpx.HTTPError as error:
+            ) as answer:
+                await answer.read()
+                return Sent(email, fired, answer.status)
+        except (aiohttp.ClientError, TimeoutError) as error:
             return Sent(email, fired, None, type(error).__name__)
-        return Sent(email, fired, answer.status_code)
 
     start, origin = time.time(), time.perf_counter()
     tasks = []
@@ -72,7 +73,7 @@ class Storm:
     """Runs steps of the storm against identity, each on fresh accounts."""
 
     def __init__(
-        self, http: httpx.AsyncClient, mailbox: Mailbox, pool: LoginPool, options: Any
+        self, http: aiohttp.ClientSession, mailbox: Mailbox, pool: LoginPool, options: Any
     ) -> None:
         self._http, self._mailbox, self._pool = http, mailbox, pool
         self._o = options
