@@ -151,3 +151,11 @@ async def test_records_the_ledger_already_holds_are_passed_over_unparsed(dlq):
     await consumer.process(records, lambda _: Batch(recorder))
     assert recorder.applied == ["e0", "e2"]
     assert len(parsed) == 2
+
+
+async def test_a_batch_refused_for_good_is_split_at_once_not_retried(consumer, dlq):
+    recorder = BatchRecorder(poison="e1")
+    records = [consumed(imported(f"e{i}"), offset=i) for i in range(3)]
+    await consumer.process(records, lambda _: Batch(recorder))
+    assert recorder.calls == [["e0", "e1", "e2"], ["e0"], ["e1"], ["e2"]]
+    assert [letter.header("dlq_attempts") for letter in dlq.sent] == ["1"]

@@ -13,9 +13,10 @@ group's handled-event ledger when the consumer has one (`already_handled`): a re
 already handled is passed over unparsed, which is what a replay mostly reads.
 
 A record that cannot be parsed goes straight to the group's dead-letter topic. A batch
-that fails is retried with backoff; if it still fails, its records are handled one by
-one, each retried with backoff a bounded number of times, and a record that keeps
-failing is dead-lettered while the rest go through (a poison record is isolated).
+that fails is retried with backoff (not after a `PermanentError`); if it still fails,
+its records are handled one by one, each retried with backoff a bounded number of
+times, and a record that keeps failing is dead-lettered while the rest go through (a
+poison record is isolated).
 Handlers are idempotent by event id (the handled-event ledger), so what the batch had
 done before it failed is not done twice. Offsets are committed only after every record
 of the fetch was handled or dead-lettered. (FastStream's NACK_ON_ERROR re-reads a
@@ -29,6 +30,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -131,21 +133,21 @@ class EventConsumer:
 
     async def process(self, records: Sequence[ConsumedRecord], route: Route) -> None:
         """Handle (or dead-letter) every record of a fetch. Never raises for bad input."""
+        ids = [_event_id(record) for record in records]
+        done = await self._handled_before({i for i in ids if i is not None})
         by_partition: dict[tuple[str, int], list[_Work]] = {}
-        done = await self._handled_before(records)
-        for record in records:
-            if _event_id(record) in done:
+        for record, event_id in zip(records, ids, strict=True):
+            if event_id in done:
                 continue
             work = await self._prepare(record, route)
             if work is not None:
                 by_partition.setdefault((record.topic, record.partition), []).append(work)
         await asyncio.gather(*(self._in_order(works) for works in by_partition.values()))
 
-    async def _handled_before(self, records: Sequence[ConsumedRecord]) -> set[UUID]:
-        if self._already_handled is None:
+    async def _handled_before(self, ids: set[UUID]) -> set[UUID]:
+        if self._already_handled is None or not ids:
             return set()
-        ids = {event_id for event_id in map(_event_id, records) if event_id is not None}
-        return await self._already_handled(list(ids)) if ids else set()
+        return await self._already_handled(list(ids))
 
     async def _prepare(self, record: ConsumedRecord, route: Route) -> _Work | None:
         try:
@@ -159,52 +161,44 @@ class EventConsumer:
     async def _in_order(self, works: list[_Work]) -> None:
         """One partition's records, in order; runs for one `Batch` handler together."""
         for handler, run in _runs(works):
-            if isinstance(handler, Batch) and len(run) > 1 and await self._as_batch(handler, run):
-                continue
+            if isinstance(handler, Batch) and len(run) > 1:
+                events = [work.event for work in run]
+                if await self._attempts(partial(handler.handle, events)) is None:
+                    continue
+                log.warning("handling the batch's records one by one", extra={"records": len(run)})
             for work in run:
                 with _context(work.event):
                     await self._one(work)
 
-    async def _as_batch(self, handler: Batch, run: list[_Work]) -> bool:
-        """Apply `run` in one go, retrying with backoff; False if it kept failing."""
-        events = [work.event for work in run]
-        for attempt in range(1, self._retry.attempts + 1):
-            try:
-                await handler.handle(events)
-                return True
-            except Exception as error:  # noqa: BLE001 - split it below: find the poison record
-                log.warning(
-                    "batch failed",
-                    extra={"attempt": attempt, "records": len(run), "error": repr(error)},
-                )
-            if attempt < self._retry.attempts:
-                await asyncio.sleep(self._retry.delay(attempt))
-        log.warning("handling the batch's records one by one", extra={"records": len(run)})
-        return False
-
     async def _one(self, work: _Work) -> None:
+        handler = work.handler
+        call = (
+            partial(handler.handle, [work.event])
+            if isinstance(handler, Batch)
+            else partial(handler, work.event)
+        )
+        failure = await self._attempts(call)
+        if failure is not None:
+            await self._dead_letters.send(work.record, failure[0], attempts=failure[1])
+
+    async def _attempts(self, call: Callable[[], Awaitable[None]]) -> tuple[Exception, int] | None:
+        """Run `call`, retrying with backoff; None once it succeeded, else the last error
+        and the attempts made (a `PermanentError` ends the retries at once)."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                if isinstance(work.handler, Batch):
-                    await work.handler.handle([work.event])
-                else:
-                    await work.handler(work.event)
-                return
+                await call()
+                return None
             except PermanentError as error:
-                failure: Exception = error
+                return error, attempt
             except Exception as error:  # noqa: BLE001 - a handler bug must not stop the group
-                failure = error
-                if attempt < self._retry.attempts:
-                    log.warning(
-                        "handler failed; will retry",
-                        extra={"attempt": attempt, "error": repr(error)},
-                    )
-                    await asyncio.sleep(self._retry.delay(attempt))
-                    continue
-            await self._dead_letters.send(work.record, failure, attempts=attempt)
-            return
+                if attempt >= self._retry.attempts:
+                    return error, attempt
+                log.warning(
+                    "handler failed; will retry", extra={"attempt": attempt, "error": repr(error)}
+                )
+                await asyncio.sleep(self._retry.delay(attempt))
 
 
 @dataclass(frozen=True)

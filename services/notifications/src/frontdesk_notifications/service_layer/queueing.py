@@ -18,7 +18,6 @@ async def queue_emails(deps: Deps, events: Sequence[Envelope[Any]]) -> int:
     asked: list[tuple[Envelope[Any], EmailRequest]] = []
 
     async def effect(uow: UnitOfWork, fresh: list[Envelope[Any]]) -> None:
-        asked.clear()  # a retried unit of work starts again
         for event in fresh:
             request = email_requested_by(event.payload)
             if request is not None:
