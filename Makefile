@@ -13,13 +13,14 @@ STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
 .PHONY: help system-deps venv up down status infra-up infra-down test test-unit test-integration \
-	test-e2e lint typecheck contracts bench demo clean
+	test-e2e lint typecheck contracts bench chaos demo clean
 
 help:
 	@echo "make up       install everything, start Kafka, PostgreSQL, the mail inbox and the services"
 	@echo "make test     the whole suite (unit, integration, end-to-end) against real servers"
 	@echo "make demo     the help article's paths played against the running stack"
 	@echo "make bench    the throughput benchmark on the running stack: one table, results in .local/bench/"
+	@echo "make chaos    crashes, outages and races under load: nothing lost, effects once (.local/chaos/)"
 	@echo "make down     stop exactly what make up started"
 	@echo "make status   what is running, and where"
 
@@ -96,6 +97,12 @@ typecheck: venv
 bench: system-deps venv
 	$(DEVSTACK) up
 	$(PY) -m frontdesk_devstack.bench $(BENCH_ARGS)
+
+# Crashes, outages and races under load, and the enumeration timings (several minutes;
+# not part of `make test`, whose tests/e2e/test_chaos.py runs a quick subset).
+chaos: system-deps venv
+	$(DEVSTACK) up
+	$(PY) -m frontdesk_devstack.chaos $(CHAOS_ARGS)
 
 clean: down
 	rm -rf .local $(VENV)

@@ -28,8 +28,7 @@ from frontdesk_contracts import ClientImported, new_event, to_record
 from frontdesk_devstack.config import StackConfig
 from frontdesk_devstack.services import IDENTITY, NOTIFICATIONS, REGISTRY
 from frontdesk_testing import Admin, InboxClient, StandInGateway
-
-from .people import Journey
+from frontdesk_testing.people import Journey
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from frontdesk_testing import eventually
-
-from .people import PASSWORD, VIEW_TIMEOUT
+from frontdesk_testing.people import PASSWORD, VIEW_TIMEOUT
 
 pytestmark = pytest.mark.integration
 

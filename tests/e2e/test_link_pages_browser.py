@@ -14,7 +14,8 @@ from urllib.parse import quote
 import pytest
 from axe_playwright_python.async_playwright import Axe
 
-from .people import NEW_PASSWORD, PASSWORD
+from frontdesk_testing.people import NEW_PASSWORD, PASSWORD
+
 from .test_browser import click_email_button, heading
 
 pytestmark = pytest.mark.integration

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .people import NEW_PASSWORD, PASSWORD
+from frontdesk_testing.people import NEW_PASSWORD, PASSWORD
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .people import PASSWORD
+from frontdesk_testing.people import PASSWORD
 
 pytestmark = pytest.mark.integration
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,8 +87,10 @@ async def test_an_admin_acts_only_in_their_studios(deps):
 async def test_forgot_password_for_an_unknown_login_sends_nothing(deps, ring):
     await client_with_login(deps, ring)
     await links.request_password_reset(deps, RequestPasswordReset("nobody", "1.2.3.4"))
+    await deps.uniform_work.drain()
     assert "PasswordResetRequested" not in deps.db.types()
     await links.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+    await deps.uniform_work.drain()
     assert last(deps, "PasswordResetRequested").payload.requested_by == "self"
 
 
@@ -95,6 +98,7 @@ async def test_reset_quota_per_address(deps, ring):
     await client_with_login(deps, ring)
     for _ in range(6):
         await links.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+        await deps.uniform_work.drain()
     assert deps.db.types().count("PasswordResetRequested") == 5
 
 
@@ -102,6 +106,7 @@ async def test_a_reset_sets_the_password_and_ends_every_session(deps, ring):
     account_id = await client_with_login(deps, ring)
     pair = await sessions.log_in(deps, LogIn("ada", PASSWORD, "1.2.3.4"))
     await links.request_password_reset(deps, RequestPasswordReset("ada", "1.2.3.4"))
+    await deps.uniform_work.drain()
     token = ring.open(last(deps, "PasswordResetRequested").payload.reset_token).reveal()
     with pytest.raises(PasswordRejected):
         await links.complete_reset(deps, CompleteReset(token, "password1"))
@@ -177,6 +182,7 @@ async def test_a_merge_kills_the_merged_accounts_links(deps, ring):
 async def test_signup_verification_by_code_with_limited_guesses(deps, ring):
     cmd = SignUp("lin@example.com", "lin", PASSWORD, "Lin", None, "1.2.3.4")
     await signup.sign_up(deps, cmd)
+    await deps.uniform_work.drain()
     code = ring.open(last(deps, "EmailVerificationRequested").payload.code).reveal()
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(5):
@@ -208,11 +214,13 @@ async def test_a_verified_signup_names_every_studio_record_without_login(deps, r
     await links.create_login(deps, CreateLogin(token, "linn", PASSWORD))
     # The address now belongs to a login: signing up with it only tells the owner.
     await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "L", None, "ip"))
+    await deps.uniform_work.drain()
     assert last(deps, "SignupAttemptedForExistingLogin").payload.account_id == with_login_id
     assert "EmailVerificationRequested" not in deps.db.types()
     # Another address shared with the login-less record only.
     deps.db.state.accounts[no_login].emails.append("l2@example.com")
     await signup.sign_up(deps, SignUp("l2@example.com", "lin2", PASSWORD, "L", None, "ip"))
+    await deps.uniform_work.drain()
     code = ring.open(last(deps, "EmailVerificationRequested").payload.code).reveal()
     await signup.verify_email(deps, VerifyEmail(email="l2@example.com", code=code))
     matched = last(deps, "SignupMatchedExisting").payload
@@ -268,11 +276,13 @@ async def test_credential_emails_go_to_the_typed_or_last_proven_address(deps, ri
 
     for login in ("WORK@example.com", "grace"):
         await links.request_password_reset(deps, RequestPasswordReset(login, "1.2.3.4"))
+        await deps.uniform_work.drain()
         assert last(deps, "PasswordResetRequested").payload.email == "work@example.com"
     await admin.send_password_reset(deps, ADMIN, "s1", account_id)
     assert last(deps, "PasswordResetRequested").payload.email == "work@example.com"
     # Typed and one of the account's: it goes there (and using it proves it).
     await links.request_password_reset(deps, RequestPasswordReset("home@example.com", "ip"))
+    await deps.uniform_work.drain()
     reset = last(deps, "PasswordResetRequested").payload
     assert reset.email == "home@example.com"
     await links.complete_reset(
@@ -280,6 +290,7 @@ async def test_credential_emails_go_to_the_typed_or_last_proven_address(deps, ri
     )
     assert last(deps, "PasswordChanged").payload.email == "home@example.com"
     await links.request_password_reset(deps, RequestPasswordReset("grace", "1.2.3.4"))
+    await deps.uniform_work.drain()
     assert last(deps, "PasswordResetRequested").payload.email == "home@example.com"
 
 
@@ -312,7 +323,9 @@ async def test_the_last_known_studio_name_fills_in_for_a_nameless_assertion(deps
 async def test_signup_answers_alike_for_a_taken_username_and_settles_it_on_proof(deps, ring):
     await client_with_login(deps, ring)  # "ada" is taken
     await signup.sign_up(deps, SignUp("eve@example.com", "ADA", PASSWORD, "Eve", None, "ip"))
+    await deps.uniform_work.drain()
     await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "Lin", None, "ip"))
+    await deps.uniform_work.drain()
     taken, free = [
         e.payload for e in deps.db.state.published if e.type == "EmailVerificationRequested"
     ]
@@ -327,6 +340,7 @@ async def test_signup_answers_alike_for_a_taken_username_and_settles_it_on_proof
 async def test_two_unproven_signups_may_want_one_username_the_first_prover_gets_it(deps, ring):
     for email in ("one@example.com", "two@example.com"):
         await signup.sign_up(deps, SignUp(email, "same", PASSWORD, "S", None, "ip"))
+        await deps.uniform_work.drain()
     one, two = [
         e.payload for e in deps.db.state.published if e.type == "EmailVerificationRequested"
     ]
@@ -396,3 +410,38 @@ async def test_a_password_changed_while_a_login_checks_the_old_one_gets_no_sessi
     deps.hasher = checking
     assert sessions_of_ada() == before
     assert (await sessions.log_in(deps, LogIn("ada", "a brand new password 42", "ip"))).access_token
+
+
+class _HashingWaits:
+    """The real hasher, whose `hash` waits for `gate`: work slower than the answer."""
+
+    def __init__(self, real: Any, gate: asyncio.Event) -> None:
+        self._real, self._gate = real, gate
+
+    async def hash(self, password: str) -> str:
+        await self._gate.wait()
+        return str(await self._real.hash(password))
+
+    async def verify(self, stored: str | None, password: str) -> bool:
+        return bool(await self._real.verify(stored, password))
+
+    def needs_rehash(self, stored: str) -> bool:
+        return bool(self._real.needs_rehash(stored))
+
+
+async def test_signup_answers_in_its_uniform_time_while_its_work_goes_on(deps):
+    gate = asyncio.Event()
+    deps.hasher = _HashingWaits(deps.hasher, gate)
+    await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "Lin", None, "ip"))
+    # Answered: the work (hash, account, verification email) is still going on.
+    assert deps.uniform_work.running == 1
+    assert "EmailVerificationRequested" not in deps.db.types()
+    gate.set()
+    await deps.uniform_work.drain()
+    assert last(deps, "EmailVerificationRequested").payload.email == "lin@example.com"
+
+
+async def test_a_weak_signup_password_is_refused_before_any_work(deps):
+    with pytest.raises(PasswordRejected):
+        await signup.sign_up(deps, SignUp("lin@example.com", "lin", "password1", "L", None, "ip"))
+    assert deps.uniform_work.running == 0

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+import aiosmtplib
 import httpx
 import pytest
 
@@ -83,12 +84,47 @@ async def send_to(
     return await asyncio.to_thread(smtp_send, address, message, login=login)
 
 
+async def aio_send(
+    address: tuple[str, int], to: str, subject: str = "Hello", *, timeout: float = 30
+) -> str:
+    """Send one message with aiosmtplib (as the notifications service does); the final reply."""
+    _, reply = await aiosmtplib.send(
+        compose(to, subject, f"Body of {subject}"),
+        hostname=address[0],
+        port=address[1],
+        timeout=timeout,
+    )
+    return reply
+
+
+class FakeClock:
+    """A monotonic clock a test moves by hand, for the time-bounded faults."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @pytest.fixture
-async def devmail(tmp_path: Path) -> AsyncIterator[DevmailServer]:
-    """A devmail running in this test's event loop, on free ports, with a fresh data dir."""
+def clock() -> FakeClock:
+    """The clock of the ``devmail`` fixture's time-bounded faults."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def devmail(tmp_path: Path, clock: FakeClock) -> AsyncIterator[DevmailServer]:
+    """A devmail running in this test's event loop, on free ports, with a fresh data dir.
+
+    Its time-bounded faults end by the ``clock`` fixture, which only the test moves.
+    """
     # Port 0: the server binds and keeps the port the OS picks (no probe-then-bind race).
     config = DevmailConfig(data_dir=tmp_path / "devmail", smtp_port=0, http_port=0)
-    async with DevmailServer(config) as server:
+    async with DevmailServer(config, clock=clock) as server:
         yield server
 
 
@@ -110,6 +146,20 @@ async def http(devmail: DevmailServer) -> AsyncIterator[httpx.AsyncClient]:
 def send_mail(devmail: DevmailServer) -> SendMail:
     """Send a message to the ``devmail`` fixture over SMTP."""
     return functools.partial(send_to, devmail.smtp_address)
+
+
+class AioSendMail(Protocol):
+    """``await aio_send_mail(to, subject="Hello", timeout=30)``: the final reply of the server."""
+
+    def __call__(
+        self, to: str, subject: str = "Hello", *, timeout: float = 30
+    ) -> Awaitable[str]: ...
+
+
+@pytest.fixture
+def aio_send_mail(devmail: DevmailServer) -> AioSendMail:
+    """Send a message to the ``devmail`` fixture with aiosmtplib, a connection each."""
+    return functools.partial(aio_send, devmail.smtp_address)
 
 
 READY_LINE = re.compile(

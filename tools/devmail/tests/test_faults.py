@@ -90,9 +90,15 @@ async def test_clearing_faults_restores_delivery(send_mail, inbox, http):
 @pytest.mark.parametrize(
     "body",
     [
-        {"recipient_prefix": "", "code": 451},
+        {"code": 451},
+        {"recipient_prefix": "x" * 321},
         {"recipient_prefix": "x", "code": 250},
         {"recipient_prefix": "x", "times": 0},
+        {"recipient_prefix": "x", "times": None},
+        {"recipient_prefix": "x", "seconds": 0},
+        {"recipient_prefix": "x", "seconds": -5},
+        {"recipient_prefix": "x", "seconds": 86_401},
+        {"recipient_prefix": "x", "seconds": "soon"},
         {"recipient_prefix": "x", "message": "ok\r\n250 injected"},
         {"recipient_prefix": "x", "stage": "mail"},
     ],
@@ -103,3 +109,65 @@ async def test_invalid_fault_is_a_422_problem(http, body):
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert (await http.get("/api/faults")).json() == []
+
+
+async def test_a_fault_without_times_or_seconds_fails_once(send_mail, http):
+    response = await http.post("/api/faults", json={"recipient_prefix": "once."})
+
+    assert response.status_code == 201
+    assert (response.json()["remaining"], response.json()["seconds_left"]) == (1, None)
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        await send_mail("once.ivan@example.test", "Hello")
+    await send_mail("once.ivan@example.test", "Hello")
+
+
+async def test_a_fault_that_never_ends_is_refused_with_a_reason(http):
+    response = await http.post("/api/faults", json={"recipient_prefix": "x", "times": None})
+
+    assert response.status_code == 422
+    assert "times, seconds or both" in response.json()["detail"]
+
+
+async def test_seconds_bounded_fault_refuses_every_recipient_until_it_ends(send_mail, inbox, clock):
+    fault = await inbox.add_fault("", code=451, stage="rcpt", seconds=30)
+    assert (fault.remaining, fault.seconds_left, fault.stage) == (None, 30, "rcpt")
+
+    for n in range(3):
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as raised:
+            await send_mail(f"anyone{n}@example.test", "Hello")
+        assert raised.value.recipients[f"anyone{n}@example.test"][0] == 451
+    clock.advance(29.5)
+    [still] = await inbox.faults()
+    assert still.seconds_left == pytest.approx(0.5)
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        await send_mail("anyone@example.test", "Hello")
+
+    clock.advance(0.5)
+
+    assert await inbox.faults() == []
+    await send_mail("anyone@example.test", "Hello")
+    assert [m.to for m in await inbox.messages()] == [["anyone@example.test"]]
+
+
+async def test_fault_with_times_and_seconds_ends_at_the_count_first(send_mail, inbox):
+    await inbox.add_fault("both.", code=452, times=1, seconds=30)
+
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        await send_mail("both.judy@example.test", "Hello")
+    await send_mail("both.judy@example.test", "Hello")
+
+    assert len(await inbox.messages()) == 1
+
+
+async def test_fault_with_times_and_seconds_ends_at_the_time_first(send_mail, inbox, clock):
+    await inbox.add_fault("both.", code=452, times=5, seconds=10, stage="data")
+    with pytest.raises(smtplib.SMTPDataError):
+        await send_mail("both.ken@example.test", "Hello")
+    [fault] = await inbox.faults()
+    assert fault.remaining == 4
+
+    clock.advance(10)
+
+    await send_mail("both.ken@example.test", "Hello")
+    assert len(await inbox.messages()) == 1
+    assert await inbox.faults() == []

@@ -9,7 +9,9 @@
   system clock is moved with `time-machine` (its `time_machine` pytest fixture);
 - `FakeProducer`, `RecordingOutbox`, `FakeHandledEvents`: the kit's Kafka producer,
   outbox and handled-event ledger in memory, the same for every service;
-- `write_key_pair`: an Ed25519 pair on disk, laid out as the stack's keys folder.
+- `write_key_pair`: an Ed25519 pair on disk, laid out as the stack's keys folder;
+- `people.Journey`: what a client and an admin do over the services' real interfaces
+  (the end-to-end tests and `make chaos` use it).
 
 Each service's own test doubles are a subpackage (imported only by that service's
 tests): `frontdesk_testing.identity`, `.notifications` and `.registry` hold the

@@ -6,6 +6,9 @@
 
 Each test writes to addresses of its own (`unique_address`), so no test sees another's
 mail; `wait_for` returns the oldest match, so pass `since_id=` to get the next one.
+
+The client also switches devmail's faults (`add_fault`, `hold_replies`,
+`refuse_connections`; `clear_faults` ends them all): see tools/devmail's README.
 """
 
 from __future__ import annotations
@@ -14,19 +17,24 @@ import uuid
 
 from frontdesk_devmail.client import (
     DevmailError,
+    HoldEndedError,
     InboxClient,
     MessageNotFoundError,
     MessageWaitTimeoutError,
 )
-from frontdesk_devmail.models import Message, MessageSummary
+from frontdesk_devmail.models import Fault, Hold, Message, MessageSummary, Outage
 
 __all__ = [
     "DevmailError",
+    "Fault",
+    "Hold",
+    "HoldEndedError",
     "InboxClient",
     "Message",
     "MessageNotFoundError",
     "MessageSummary",
     "MessageWaitTimeoutError",
+    "Outage",
     "unique_address",
 ]
 

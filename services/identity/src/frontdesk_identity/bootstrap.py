@@ -7,9 +7,10 @@ from fastapi import FastAPI
 
 from frontdesk_contracts import GROUP_IDENTITY
 from frontdesk_kit import RetryPolicy, runtime
+from frontdesk_kit.background import BackgroundWork
 
 from .adapters.crypto import AccessTokens, PasswordHasher, Sealer, load_private_key
-from .adapters.metrics import watch_tokens
+from .adapters.metrics import watch_tokens, watch_uniform_work
 from .adapters.unit_of_work import PgUnitsOfWork
 from .domain.passwords import PasswordPolicy
 from .domain.tokens import Digester
@@ -21,6 +22,7 @@ from .service_layer.unit_of_work import UnitsOfWork
 from .settings import IdentitySettings
 
 MIGRATIONS = [("identity", runtime.migrations_folder(__file__))]
+SHUTDOWN_DRAIN_SECONDS = 10.0
 
 
 def bootstrap(settings: IdentitySettings, units: UnitsOfWork) -> Deps:
@@ -38,6 +40,7 @@ def bootstrap(settings: IdentitySettings, units: UnitsOfWork) -> Deps:
         access=AccessTokens(
             load_private_key(s.signing_key_file), s.signing_key_id, s.access_token_seconds
         ),
+        uniform_work=BackgroundWork(s.uniform_work_max_in_flight, "uniform-time work"),
     )
 
 
@@ -45,7 +48,10 @@ async def wire(infra: runtime.Infrastructure) -> runtime.Wiring:
     """Identity's dependencies over what the runtime started, and its consumer handlers."""
     assert isinstance(infra.settings, IdentitySettings)
     deps = bootstrap(infra.settings, PgUnitsOfWork(infra.pool, infra.outbox, infra.handled))
+    # Stopping: the work answered requests started finishes before the pool closes.
+    infra.stack.push_async_callback(deps.uniform_work.drain, SHUTDOWN_DRAIN_SECONDS)
     watch_tokens(infra.metrics, infra.pool)
+    watch_uniform_work(infra.metrics, deps.uniform_work)
     return runtime.Wiring(deps=deps, handlers=event_handlers(deps))
 
 

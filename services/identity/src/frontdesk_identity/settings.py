@@ -64,6 +64,12 @@ class IdentitySettings(ServiceSettings, GatewaySettings):
     uniform_response_seconds: float = Field(
         default=0.5, ge=0, description="forgot-password and signup answer after this long"
     )
+    uniform_work_max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        description="forgot-password and signup work going on after the answer, at most; "
+        "beyond, a new request waits for a slot before its work starts",
+    )
 
     @field_validator("sealing_public_keys", mode="before")
     @classmethod

@@ -12,9 +12,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
-from frontdesk_devmail.faults import FaultBook, InjectedFault, default_fault_message
+from frontdesk_devmail.faults import FaultBook, InjectedFault, ReplyHold, default_fault_message
 from frontdesk_devmail.inbox import MAX_WAIT_SECONDS, Inbox, InboxClosedError
-from frontdesk_devmail.models import Fault, FaultSpec, Message, MessageSummary
+from frontdesk_devmail.models import (
+    Fault,
+    FaultSpec,
+    Hold,
+    HoldSpec,
+    Message,
+    MessageSummary,
+    Outage,
+    OutageSpec,
+)
+from frontdesk_devmail.smtp import OutageState, SmtpServer
 from frontdesk_devmail.store import MessageQuery, StoredMessage
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -31,6 +41,11 @@ async def _faults(request: Request) -> FaultBook:
     return faults
 
 
+async def _smtp(request: Request) -> SmtpServer:
+    smtp: SmtpServer = request.app.state.smtp
+    return smtp
+
+
 async def _query(
     to: Annotated[str | None, Query(description="An envelope recipient, any case.")] = None,
     subject_contains: Annotated[
@@ -43,6 +58,7 @@ async def _query(
 
 InboxDep = Annotated[Inbox, Depends(inbox_dependency)]
 FaultsDep = Annotated[FaultBook, Depends(_faults)]
+SmtpDep = Annotated[SmtpServer, Depends(_smtp)]
 QueryDep = Annotated[MessageQuery, Depends(_query)]
 
 
@@ -110,22 +126,61 @@ async def delete_message(message_id: int, inbox: InboxDep) -> None:
 
 @router.get("/faults")
 async def list_faults(faults: FaultsDep) -> list[Fault]:
-    """The injected faults still in force, oldest first."""
-    return [_fault_view(f) for f in faults.injected()]
+    """The injected reply faults still in force, oldest first."""
+    return [_fault_view(f, faults) for f in faults.injected()]
 
 
 @router.post("/faults", status_code=201)
 async def add_fault(spec: FaultSpec, faults: FaultsDep) -> Fault:
-    """Make the next ``times`` recipients starting with ``recipient_prefix`` fail."""
+    """Make matching recipients fail, ``times`` times or for ``seconds`` (the first to end)."""
     message = spec.message or default_fault_message(spec.code)
-    fault = faults.add(spec.recipient_prefix, spec.code, message, spec.times, spec.stage)
-    return _fault_view(fault)
+    fault = faults.add(
+        spec.recipient_prefix, spec.code, message, spec.times, spec.stage, spec.seconds
+    )
+    return _fault_view(fault, faults)
 
 
 @router.delete("/faults", status_code=204)
-async def clear_faults(faults: FaultsDep) -> None:
-    """Remove every injected fault (the static prefixes stay)."""
+async def clear_faults(faults: FaultsDep, smtp: SmtpDep) -> None:
+    """Remove every fault: reply faults, holds (held replies are sent now) and an outage."""
     faults.clear()
+    await smtp.end_outage()
+
+
+@router.get("/faults/holds")
+async def list_holds(faults: FaultsDep) -> list[Hold]:
+    """The holds in force, oldest first, with the messages whose reply is held now."""
+    return [_hold_view(h) for h in faults.holds()]
+
+
+@router.post("/faults/holds", status_code=201)
+async def add_hold(spec: HoldSpec, faults: FaultsDep) -> Hold:
+    """Store the next ``times`` messages to a matching recipient, then hold each 250."""
+    return _hold_view(faults.add_hold(spec.recipient_prefix, spec.hold_seconds, spec.times))
+
+
+@router.delete("/faults/holds", status_code=204)
+async def release_holds(faults: FaultsDep) -> None:
+    """Send every held reply now and remove every hold."""
+    faults.release_holds()
+
+
+@router.get("/faults/outage")
+async def get_outage(smtp: SmtpDep) -> Outage:
+    """Whether SMTP connections are refused now, and for how much longer."""
+    return _outage_view(smtp.outage())
+
+
+@router.put("/faults/outage")
+async def start_outage(spec: OutageSpec, smtp: SmtpDep) -> Outage:
+    """Refuse SMTP connections for ``seconds`` (open sessions are closed); then listen again."""
+    return _outage_view(smtp.refuse_connections(spec.seconds))
+
+
+@router.delete("/faults/outage", status_code=204)
+async def end_outage(smtp: SmtpDep) -> None:
+    """Listen for SMTP again now; answered once connections are accepted."""
+    await smtp.end_outage()
 
 
 def existing_message(inbox: Inbox, message_id: int) -> StoredMessage:
@@ -140,12 +195,27 @@ def _not_found(message_id: int) -> HTTPException:
     return HTTPException(404, f"no message with id {message_id}")
 
 
-def _fault_view(fault: InjectedFault) -> Fault:
+def _fault_view(fault: InjectedFault, faults: FaultBook) -> Fault:
     return Fault(
         id=fault.id,
         recipient_prefix=fault.recipient_prefix,
         code=fault.code,
         message=fault.message,
         remaining=fault.remaining,
+        seconds_left=faults.seconds_left(fault),
         stage=fault.stage,
     )
+
+
+def _hold_view(hold: ReplyHold) -> Hold:
+    return Hold(
+        id=hold.id,
+        recipient_prefix=hold.recipient_prefix,
+        hold_seconds=hold.hold_seconds,
+        remaining=hold.remaining,
+        held_message_ids=list(hold.held_message_ids),
+    )
+
+
+def _outage_view(state: OutageState) -> Outage:
+    return Outage(refusing=state.refusing, seconds_left=state.seconds_left)

@@ -11,15 +11,17 @@ message, so to get the one after a known message pass ``since_id=known.id``.
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Any, Literal
 
 import httpx
 
-from frontdesk_devmail.models import Fault, Message, MessageSummary
+from frontdesk_devmail.models import Fault, Hold, Message, MessageSummary, Outage
 
 _MAX_POLL_SECONDS = 60.0  # the server's cap on one long poll
 _HTTP_SLACK_SECONDS = 5.0
+_HOLD_POLL_SECONDS = 0.02
 
 
 class DevmailError(Exception):
@@ -38,6 +40,10 @@ class MessageNotFoundError(DevmailError, LookupError):
 
 class MessageWaitTimeoutError(DevmailError, TimeoutError):
     """No matching message arrived in time."""
+
+
+class HoldEndedError(LookupError):
+    """The hold waited on is no longer in force, and no held message was seen."""
 
 
 class InboxClient:
@@ -135,28 +141,90 @@ class InboxClient:
         *,
         code: int = 451,
         message: str | None = None,
-        times: int = 1,
+        times: int | None = None,
         stage: Literal["rcpt", "data"] = "rcpt",
+        seconds: float | None = None,
     ) -> Fault:
-        """Make the next ``times`` recipients starting with ``recipient_prefix`` fail."""
-        body = {
-            "recipient_prefix": recipient_prefix,
-            "code": code,
-            "message": message,
-            "times": times,
-            "stage": stage,
-        }
+        """Make recipients starting with ``recipient_prefix`` fail with ``code``.
+
+        The fault ends after ``times`` recipients or ``seconds``, whichever comes
+        first. Without either it fails once; with ``seconds`` only, it fails
+        every matching recipient until then. ``""`` matches every recipient.
+        """
+        body = _params(
+            recipient_prefix=recipient_prefix,
+            code=code,
+            message=message,
+            times=times,
+            stage=stage,
+            seconds=seconds,
+        )
         response = await self._request("POST", "/api/faults", json=body)
         return Fault.model_validate(response.json())
 
     async def faults(self) -> list[Fault]:
-        """The injected faults still in force."""
+        """The injected reply faults still in force."""
         response = await self._request("GET", "/api/faults")
         return [Fault.model_validate(item) for item in response.json()]
 
     async def clear_faults(self) -> None:
-        """Remove every injected fault (the static prefixes stay)."""
+        """Remove every fault: reply faults, holds (sending held replies) and an outage."""
         await self._request("DELETE", "/api/faults")
+
+    async def hold_replies(
+        self, recipient_prefix: str, *, hold_seconds: float, times: int = 1
+    ) -> Hold:
+        """Store the next ``times`` messages to a matching recipient, then hold each ``250``.
+
+        The sender hears nothing for ``hold_seconds`` after its message is
+        stored (``wait_until_held`` says when one is).
+        """
+        body = {"recipient_prefix": recipient_prefix, "hold_seconds": hold_seconds, "times": times}
+        response = await self._request("POST", "/api/faults/holds", json=body)
+        return Hold.model_validate(response.json())
+
+    async def holds(self) -> list[Hold]:
+        """The holds in force, with the messages whose reply is held right now."""
+        response = await self._request("GET", "/api/faults/holds")
+        return [Hold.model_validate(item) for item in response.json()]
+
+    async def wait_until_held(self, hold_id: int, *, timeout: float = 10.0) -> list[int]:
+        """The ids of the stored messages whose reply ``hold_id`` holds, once there is one.
+
+        Raises ``HoldEndedError`` if the hold ends with none seen (it was
+        released or cleared, or a short hold ran out between two polls), and
+        ``TimeoutError`` if no message is held within ``timeout`` seconds.
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                hold = next((h for h in await self.holds() if h.id == hold_id), None)
+                if hold is None:
+                    raise HoldEndedError(f"hold {hold_id} is no longer in force")
+                if hold.held_message_ids:
+                    return hold.held_message_ids
+                await asyncio.sleep(_HOLD_POLL_SECONDS)
+
+    async def release_holds(self) -> None:
+        """Send every held reply now and remove every hold."""
+        await self._request("DELETE", "/api/faults/holds")
+
+    async def refuse_connections(self, seconds: float) -> Outage:
+        """Take SMTP down for ``seconds``: connecting is refused, open sessions are closed.
+
+        Answered once the listener is closed; it reopens by itself afterwards.
+        Again during an outage, it sets a new end, ``seconds`` from now.
+        """
+        response = await self._request("PUT", "/api/faults/outage", json={"seconds": seconds})
+        return Outage.model_validate(response.json())
+
+    async def outage(self) -> Outage:
+        """Whether SMTP connections are refused now, and for how much longer."""
+        response = await self._request("GET", "/api/faults/outage")
+        return Outage.model_validate(response.json())
+
+    async def end_outage(self) -> None:
+        """Accept SMTP connections again now; returns once they are."""
+        await self._request("DELETE", "/api/faults/outage")
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         response = await self._http.request(method, self._base_url + path, **kwargs)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from types import TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from frontdesk_devmail.faults import FaultBook
+from frontdesk_devmail.faults import Clock, FaultBook
 from frontdesk_devmail.inbox import Inbox
 from frontdesk_devmail.smtp import DevmailHandler, SmtpServer
 from frontdesk_devmail.store import MessageStore
@@ -61,9 +62,13 @@ class DevmailServer:
     listens (useful with port 0), and ``inbox`` is the live message store.
     """
 
-    def __init__(self, config: DevmailConfig) -> None:
-        """Prepare a server for ``config``; nothing is opened before ``start()``."""
+    def __init__(self, config: DevmailConfig, *, clock: Clock = time.monotonic) -> None:
+        """Prepare a server for ``config``; nothing is opened before ``start()``.
+
+        ``clock`` ends the time-bounded faults (a test may pass one it moves).
+        """
         self.config = config
+        self._clock = clock
         self.smtp_address: tuple[str, int] = (config.smtp_host, config.smtp_port)
         self.http_address: tuple[str, int] = (config.http_host, config.http_port)
         self._store: MessageStore | None = None
@@ -91,7 +96,7 @@ class DevmailServer:
             MessageStore.open, self.config.data_dir, fsync=self.config.fsync
         )
         self._inbox = Inbox(self._store)
-        faults = FaultBook()
+        faults = FaultBook(self._clock)
         try:
             self._smtp = SmtpServer(
                 DevmailHandler(self._inbox, faults),
@@ -99,7 +104,7 @@ class DevmailServer:
                 auth_optional=self.config.auth_optional,
             )
             self.smtp_address = await self._smtp.start(self.config.smtp_host, self.config.smtp_port)
-            await self._start_http(create_app(self._inbox, faults))
+            await self._start_http(create_app(self._inbox, faults, self._smtp))
         except BaseException:
             await self.stop()
             raise

@@ -25,6 +25,7 @@ from frontdesk_devmail.api import existing_message
 from frontdesk_devmail.faults import FaultBook
 from frontdesk_devmail.inbox import Inbox
 from frontdesk_devmail.problems import install_problem_handlers
+from frontdesk_devmail.smtp import SmtpServer
 from frontdesk_devmail.store import MessageQuery
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -55,8 +56,8 @@ MESSAGE_HTML_HEADERS = {
 pages = APIRouter(include_in_schema=False)
 
 
-def create_app(inbox: Inbox, faults: FaultBook) -> FastAPI:
-    """The FastAPI app serving ``inbox`` and ``faults``."""
+def create_app(inbox: Inbox, faults: FaultBook, smtp: SmtpServer) -> FastAPI:
+    """The FastAPI app serving ``inbox`` and ``faults``, and switching ``smtp``'s outages."""
     app = FastAPI(
         title="Frontdesk devmail",
         summary="Development SMTP server: every received message, for people and for tests.",
@@ -75,6 +76,7 @@ def create_app(inbox: Inbox, faults: FaultBook) -> FastAPI:
     )
     app.state.inbox = inbox
     app.state.faults = faults
+    app.state.smtp = smtp
     app.state.templates = templates
     app.include_router(api.router)
     app.include_router(pages)

@@ -195,14 +195,16 @@ def _create_databases(cfg: StackConfig) -> None:
     asyncio.run(create())
 
 
-def stop_server(cfg: StackConfig) -> None:
+def stop_server(cfg: StackConfig, mode: str = "fast") -> None:
+    """Stop the server: `fast` (the default) as `make down` does; `immediate` as a crash
+    would, so the next start recovers from the write-ahead log (`make chaos`)."""
     user = _run_as()
     data = _data_home(cfg, user) / "data"
     pg = bin_dir()
     if _status(pg, data, user) != 0:
         return
     subprocess.run(
-        _cmd(user, str(pg / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"),
+        _cmd(user, str(pg / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "stop"),
         check=True,
         stdout=subprocess.DEVNULL,
     )

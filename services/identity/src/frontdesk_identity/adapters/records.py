@@ -10,6 +10,13 @@ from ..domain.audit import AuditEntry
 from ..domain.deliveries import EmailState
 
 _COUNT = "SELECT count(*) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
+# Held until the transaction ends; the two-key form never meets the migrations' lock.
+_HOLD_SCOPE = "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))"
+# Email quotas count and then record in one transaction: without the lock, requests at
+# once all count the same few acts and all pass (ten resets at once sent ten links).
+# Failed logins are counted in a transaction that records nothing, so holding their
+# scope would only queue logins behind each other.
+_HELD_KINDS = ("email:",)
 _LAST = "SELECT max(at) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
 _FIRST = "SELECT min(at) FROM rate_events WHERE kind = $1 AND scope = $2 AND at > $3"
 _RECORD = "INSERT INTO rate_events (kind, scope, at) VALUES ($1, $2, $3)"
@@ -38,7 +45,15 @@ class RateRepository:
         self._conn = conn
 
     async def count(self, kind: str, scope: str, now: datetime, window_seconds: float) -> int:
-        """Acts of `kind` in `scope` during the window ending now."""
+        """Acts of `kind` in `scope` during the window ending now.
+
+        For an email quota, other transactions counting in the same scope then wait
+        until this one ends, so its count and the act it records after count as one.
+        """
+        if kind.startswith(_HELD_KINDS):
+            # A statement of its own: the count's snapshot is taken after the lock is
+            # granted, so it sees the act of the transaction it waited for.
+            await self._conn.execute(_HOLD_SCOPE, kind, scope)
         since = now - timedelta(seconds=window_seconds)
         return int(await self._conn.fetchval(_COUNT, kind, scope, since))
 

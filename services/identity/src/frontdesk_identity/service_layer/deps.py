@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from frontdesk_contracts import AccessTokenClaims, SealedSecret
+from frontdesk_kit.background import BackgroundWork
 
 from ..domain.limits import EmailQuotas, LoginLimits, LoginThrottle
 from ..domain.passwords import PasswordPolicy
 from ..domain.tokens import Digester, Purpose
 from ..settings import IdentitySettings
 from .unit_of_work import UnitsOfWork
-
-T = TypeVar("T")
 
 
 class Hasher(Protocol):
@@ -79,6 +78,8 @@ class Deps:
     digester: Digester
     sealer: Sealer
     access: AccessTokens
+    uniform_work: BackgroundWork
+    """Forgot-password and signup work, which their answers do not wait for."""
     clock: Callable[[], datetime] = utc_now
 
     def lifetime(self, purpose: Purpose) -> timedelta:
@@ -113,9 +114,11 @@ class Deps:
         )
 
 
-async def in_uniform_time(seconds: float, work: Awaitable[T]) -> T:
-    """Run `work`, then wait until `seconds` have passed: the answer's timing says nothing."""
+async def in_uniform_time(deps: Deps, work: Coroutine[Any, Any, None]) -> None:
+    """Start `work` and answer once `uniform_response_seconds` have passed, whatever it
+    finds and however long it takes under load: the answer's timing says nothing. The
+    work goes on after the answer (`Deps.uniform_work`, drained at shutdown)."""
     started = time.monotonic()
-    result = await work
-    await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
-    return result
+    await deps.uniform_work.start(work)
+    elapsed = time.monotonic() - started
+    await asyncio.sleep(max(0.0, deps.settings.uniform_response_seconds - elapsed))

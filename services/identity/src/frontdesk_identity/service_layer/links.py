@@ -17,8 +17,9 @@ from .unit_of_work import UnitOfWork
 
 
 async def request_password_reset(deps: Deps, cmd: RequestPasswordReset) -> None:
-    """Send a reset link if the login exists; same answer, same time, either way."""
-    await in_uniform_time(deps.settings.uniform_response_seconds, _reset_if_known(deps, cmd))
+    """Send a reset link if the login exists; same answer, same time, either way (the
+    work goes on after the answer)."""
+    await in_uniform_time(deps, _reset_if_known(deps, cmd))
 
 
 async def _reset_if_known(deps: Deps, cmd: RequestPasswordReset) -> None:

@@ -32,9 +32,11 @@ async def sign_up(deps: Deps, cmd: SignUp) -> None:
     Same answer whatever the address and whatever the username: if the address belongs
     to a login, the owner is told instead and nothing is created. The username is only
     held (pending) until the address is proven; a clash is told then, to the prover.
+    The password policy is checked first (a weak password is refused at once, whoever
+    asks); the rest goes on after the answer.
     """
     password = deps.policy.check(cmd.password)
-    await in_uniform_time(deps.settings.uniform_response_seconds, _sign_up(deps, cmd, password))
+    await in_uniform_time(deps, _sign_up(deps, cmd, password))
 
 
 async def _sign_up(deps: Deps, cmd: SignUp, password: str) -> None:

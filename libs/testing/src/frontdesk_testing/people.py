@@ -1,4 +1,4 @@
-"""The people of the end-to-end tests: an admin through the gateway, and a client.
+"""The people of the end-to-end tests and the chaos run: an admin through the gateway, and a client.
 
 `Journey` does what a client and an admin do, over the services' real interfaces only:
 the app's and the gateway's HTTP APIs, the email links' pages, the inbox's JSON API. The
@@ -13,10 +13,11 @@ from typing import Any
 
 import httpx
 
-from frontdesk_testing import Admin, InboxClient, Message
+from .gateway import Admin
+from .inbox import InboxClient, Message
 
-PASSWORD = "violet harbour lantern"
-NEW_PASSWORD = "copper meadow whistle"
+PASSWORD = "violet harbour lantern"  # noqa: S105 - the tests' throwaway accounts
+NEW_PASSWORD = "copper meadow whistle"  # noqa: S105
 # Mail from the services reaches the inbox within a second or two; a generous bound
 # keeps a slow CI machine from flaking without slowing a passing run.
 MAIL_TIMEOUT = 30.0
