@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import pytest
+
 from frontdesk_contracts import (
     FirstLogin,
     PasswordResetRequested,
@@ -13,12 +15,24 @@ from frontdesk_contracts import (
     new_event,
     seal,
 )
-from frontdesk_notifications.domain.delivery import Refused, Status, TransientFailure
+from frontdesk_notifications.domain.delivery import QueuedMessage, Refused, Status, TransientFailure
+from frontdesk_notifications.service_layer.deps import Deps
 from frontdesk_notifications.service_layer.queueing import queue_email
-from frontdesk_notifications.service_layer.sending import deliver
-from frontdesk_testing.notifications.fakes import FakeMailer, fake_deps, queued, store_of
+from frontdesk_notifications.service_layer.sending import ClaimLost, deliver
+from frontdesk_testing.notifications.fakes import (
+    FakeMailer,
+    claimed,
+    fake_deps,
+    queued,
+    store_of,
+)
 
 KEYS = generate_key_pair("unit-1")
+
+
+async def deliver_claimed(deps: Deps, message: QueuedMessage) -> Status | None:
+    """Claim `message` (as the sender loop would) and deliver it."""
+    return await deliver(deps, claimed(deps, message), 60.0)
 
 
 def sealed_token(token: str = "tok-123") -> dict[str, object]:  # noqa: S107 - test token
@@ -67,9 +81,8 @@ async def test_a_superseding_event_marks_the_older_message():
 async def test_an_accepted_message_is_sent_and_told():
     deps = fake_deps(KEYS)
     message = queued(sealed_token("tok-123"))
-    store_of(deps).put(message)
 
-    assert await deliver(deps, message) is Status.SENT
+    assert await deliver_claimed(deps, message) is Status.SENT
 
     [email] = deps.mailer.sent
     assert "tok-123" in email.get_body(("plain",)).get_content()
@@ -81,12 +94,12 @@ async def test_an_accepted_message_is_sent_and_told():
 
 async def test_a_transient_failure_is_retried_later_then_given_up():
     deps = fake_deps(KEYS, mailer=FakeMailer(TransientFailure("451 busy")))
-    store_of(deps).put(queued(sealed_token()))
-
-    assert await deliver(deps, queued(sealed_token())) is None
-    row = next(iter(store_of(deps).rows.values()))
+    assert await deliver_claimed(deps, queued(sealed_token())) is None
+    [row] = store_of(deps).rows.values()
     assert row.status == "queued" and row.next_attempt_at > datetime.now(UTC)
-    assert await deliver(deps, queued(sealed_token(), attempts=2)) is Status.FAILED
+    assert row.claim_token is None  # handed back: due again at its retry time
+    assert await deliver_claimed(deps, queued(sealed_token(), attempts=2)) is Status.FAILED
+    [row] = store_of(deps).rows.values()
     assert (row.status, row.status_reason) == ("failed", "retries_exhausted")
 
     told = [(e.type, e.payload.permanent, e.payload.attempts) for e in store_of(deps).published]
@@ -96,7 +109,7 @@ async def test_a_transient_failure_is_retried_later_then_given_up():
 async def test_a_refused_address_fails_for_good_and_is_suppressed():
     deps = fake_deps(KEYS, mailer=FakeMailer(Refused("550 no such mailbox")))
 
-    assert await deliver(deps, queued(sealed_token())) is Status.FAILED
+    assert await deliver_claimed(deps, queued(sealed_token())) is Status.FAILED
 
     assert list(store_of(deps).suppressions) == ["ada@example.test"]
     [event] = store_of(deps).published
@@ -105,7 +118,7 @@ async def test_a_refused_address_fails_for_good_and_is_suppressed():
 
 async def test_a_5xx_after_the_data_fails_without_suppressing():
     deps = fake_deps(KEYS, mailer=FakeMailer(Refused("554 content refused", address_refused=False)))
-    assert await deliver(deps, queued(sealed_token())) is Status.FAILED
+    assert await deliver_claimed(deps, queued(sealed_token())) is Status.FAILED
     assert list(store_of(deps).suppressions) == []
 
 
@@ -113,7 +126,7 @@ async def test_a_suppressed_address_gets_nothing():
     deps = fake_deps(KEYS)
     store_of(deps).suppress("Ada@Example.test")
 
-    assert await deliver(deps, queued(sealed_token())) is Status.SUPPRESSED
+    assert await deliver_claimed(deps, queued(sealed_token())) is Status.SUPPRESSED
 
     assert deps.mailer.sent == []
     [event] = store_of(deps).published
@@ -145,7 +158,7 @@ async def test_expired_superseded_and_rate_limited_messages_are_cancelled():
             else:
                 store_of(deps).put(other)
         held = replace(message, **message_facts)
-        assert await deliver(deps, held) is Status.CANCELLED
+        assert await deliver_claimed(deps, held) is Status.CANCELLED
         assert deps.mailer.sent == []
         [event] = store_of(deps).published
         assert (event.type, event.payload.reason) == ("EmailSuppressed", reason)
@@ -156,7 +169,7 @@ async def test_a_token_that_does_not_open_fails_the_message_not_the_sender():
     deps = fake_deps(KEYS)
     sealed = {"token": seal("t", stranger.public_key, "unit-1").model_dump()}
 
-    assert await deliver(deps, queued(sealed)) is Status.FAILED
+    assert await deliver_claimed(deps, queued(sealed)) is Status.FAILED
 
     [event] = store_of(deps).published
     assert event.type == "EmailFailed" and "does not open" in event.payload.reason
@@ -166,7 +179,7 @@ async def test_a_template_error_fails_the_message():
     deps = fake_deps(KEYS)
     message = queued(sealed_token(), context={})  # the reset template needs requested_by
 
-    assert await deliver(deps, message) is Status.FAILED
+    assert await deliver_claimed(deps, message) is Status.FAILED
 
     [event] = store_of(deps).published
     assert event.type == "EmailFailed" and "template 'password_reset'" in event.payload.reason
@@ -193,3 +206,33 @@ async def test_a_create_login_link_asked_again_marks_the_older_welcome_message()
 
     superseded = [r for r in store_of(deps).rows.values() if r.superseded_by == again.id]
     assert len(superseded) == 1 and superseded[0].kind == "create_login"
+
+
+async def test_a_message_another_claim_took_is_not_sent_by_the_old_holder():
+    deps = fake_deps(KEYS)
+    mine = claimed(deps, queued(sealed_token()))
+    store_of(deps).rows[mine.id].claim_token = UUID(int=77)  # the lease lapsed; taken
+
+    with pytest.raises(ClaimLost):
+        await deliver(deps, mine, 60.0)
+
+    assert deps.mailer.sent == [] and store_of(deps).published == []
+    assert store_of(deps).rows[mine.id].claim_token == UUID(int=77)
+
+
+async def test_an_outcome_is_not_recorded_once_another_claim_holds_the_message():
+    class TakenDuringTheSend(FakeMailer):
+        async def send(self, email, sender, recipient):  # type: ignore[no-untyped-def]
+            store_of(deps).rows[mine.id].claim_token = UUID(int=78)  # lease lapsed meanwhile
+            return await super().send(email, sender, recipient)
+
+    deps = fake_deps(KEYS, mailer=TakenDuringTheSend())
+    mine = claimed(deps, queued(sealed_token()))
+
+    with pytest.raises(ClaimLost):
+        await deliver(deps, mine, 60.0)
+
+    row = store_of(deps).rows[mine.id]
+    assert len(deps.mailer.sent) == 1  # it was in the send window: the one allowed repeat
+    assert (row.status, row.attempts, row.claim_token) == ("queued", 0, UUID(int=78))
+    assert store_of(deps).published == []  # the new holder tells what became of it

@@ -36,6 +36,16 @@ def test_missing_keys_fail_fast_naming_the_variable(env):
         load_settings(NotificationsSettings)
 
 
+def test_the_senders_lease_is_short_and_must_outlast_a_send(env):
+    settings = load_settings(NotificationsSettings)
+    assert (settings.sender_lease_seconds, settings.smtp_timeout) == (30.0, 10.0)
+    env.setenv("FRONTDESK_NOTIFICATIONS_SENDER_LEASE_SECONDS", "15")
+    with pytest.raises(SettingsError, match="SENDER_LEASE_SECONDS"):
+        load_settings(NotificationsSettings)
+    env.setenv("FRONTDESK_NOTIFICATIONS_SMTP_TIMEOUT", "7.5")
+    assert load_settings(NotificationsSettings).sender_lease_seconds == 15.0
+
+
 def test_keys_can_come_from_a_file(env, tmp_path):
     env.delenv("FRONTDESK_NOTIFICATIONS_SEALING_PRIVATE_KEYS")
     path = tmp_path / "sealing-private.json"

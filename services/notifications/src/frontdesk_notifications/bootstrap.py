@@ -9,7 +9,7 @@ from frontdesk_contracts import GROUP_NOTIFICATIONS
 from frontdesk_kit import RetryPolicy, runtime
 
 from .adapters.mail import EmailComposer, SmtpPool
-from .adapters.metrics import watch_emails
+from .adapters.metrics import watch_emails, watch_sender
 from .adapters.templates import EmailRenderer, LinkPaths
 from .adapters.unit_of_work import PgUnitsOfWork
 from .domain.delivery import BackoffSchedule, RateLimit, Sender
@@ -60,6 +60,7 @@ async def wire(infra: runtime.Infrastructure) -> runtime.Wiring:
     )
     deps.wake_sender = sender.wake
     watch_emails(infra.metrics, infra.pool)
+    watch_sender(infra.metrics, sender)
     return runtime.Wiring(deps=deps, handlers=email_handlers(deps), tasks=[sender.run])
 
 

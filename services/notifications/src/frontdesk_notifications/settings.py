@@ -46,7 +46,10 @@ class NotificationsSettings(ServiceSettings):
     sender_batch: int = Field(default=20, ge=1, le=1000, description="rows one worker claims")
     sender_poll_interval: float = Field(default=0.5, gt=0)
     sender_lease_seconds: float = Field(
-        default=300.0, gt=0, description="after a crash, a claimed message is retried then"
+        default=30.0,
+        gt=0,
+        description="a claim's lease, renewed every third of it while held; a crashed "
+        "instance's claimed messages are sent by another within it",
     )
     retry_max_attempts: int = Field(default=8, ge=1)
     retry_first_delay: float = Field(default=5.0, gt=0)
@@ -72,6 +75,18 @@ class NotificationsSettings(ServiceSettings):
     studio_brands: dict[str, Brand] = Field(
         default_factory=dict, description='JSON {"studio id": {"name", "colour", "logo_url"}}'
     )
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> NotificationsSettings:
+        # The lease is renewed just before each send; should renewals then fail (the
+        # database is down), it must still outlast the send, or another instance could
+        # claim and send the message while it is in flight.
+        if self.sender_lease_seconds < 2 * self.smtp_timeout:
+            raise ValueError(
+                "FRONTDESK_NOTIFICATIONS_SENDER_LEASE_SECONDS must be at least twice "
+                "FRONTDESK_NOTIFICATIONS_SMTP_TIMEOUT"
+            )
+        return self
 
     @model_validator(mode="after")
     def _keys_given(self) -> NotificationsSettings:

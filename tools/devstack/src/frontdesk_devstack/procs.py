@@ -10,6 +10,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
+# The processes this one started: kept so that a long-lived caller (the chaos run, the
+# tests) neither drops a running child's Popen (a ResourceWarning) nor leaves a killed
+# one a zombie (`spawn` reaps those it finds).
+_children: list[subprocess.Popen[bytes]] = []
+
+
 class StackError(RuntimeError):
     """A component could not be started or did not become ready."""
 
@@ -46,6 +52,8 @@ def spawn(
             env={**os.environ, **(env or {})},
             cwd=cwd,
         )
+    _children[:] = [child for child in _children if child.poll() is None]
+    _children.append(proc)
     pid_file.write_text(f"{proc.pid}\n")
     pid_file.with_suffix(".cmd").write_text(argv[-1])
     return proc.pid

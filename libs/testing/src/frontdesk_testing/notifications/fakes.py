@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from frontdesk_contracts import Envelope, KeyPair, KeyRing, generate_key_pair
 from frontdesk_notifications.adapters.mail import EmailComposer
@@ -67,6 +67,7 @@ class Row:
     last_error: str | None = None
     next_attempt_at: datetime = field(default_factory=_now)
     claimed_until: datetime | None = None
+    claim_token: UUID | None = None
     created_at: datetime = field(default_factory=_now)
     updated_at: datetime = field(default_factory=_now)
     sent_at: datetime | None = None
@@ -148,16 +149,31 @@ class FakeMessageLog:
             and r.next_attempt_at <= now
             and (r.claimed_until is None or r.claimed_until < now)
         ]
-        claimed = sorted(due, key=lambda r: r.next_attempt_at)[:limit]
+        claimed, token = sorted(due, key=lambda r: r.next_attempt_at)[:limit], uuid4()
         for row in claimed:
-            row.claimed_until = now + timedelta(seconds=lease_seconds)
+            row.claimed_until, row.claim_token = now + timedelta(seconds=lease_seconds), token
         return [row.queued() for row in claimed]
 
-    async def release(self, message_ids: list[UUID]) -> None:
-        for message_id in message_ids:
-            row = self._store.rows.get(message_id)
-            if row is not None and row.status == "queued":
-                row.claimed_until = None
+    def _held(self, claim_token: UUID | None, message_ids: Sequence[UUID]) -> list[Row]:
+        rows = (self._store.rows.get(message_id) for message_id in message_ids)
+        return [
+            r
+            for r in rows
+            if r is not None and r.status == "queued" and r.claim_token == claim_token
+        ]
+
+    async def renew(
+        self, claim_token: UUID, message_ids: Sequence[UUID], lease_seconds: float
+    ) -> set[UUID]:
+        until = _now() + timedelta(seconds=lease_seconds)
+        held = self._held(claim_token, message_ids)
+        for row in held:
+            row.claimed_until = until
+        return {row.id for row in held}
+
+    async def release(self, claim_token: UUID, message_ids: Sequence[UUID]) -> None:
+        for row in self._held(claim_token, message_ids):
+            row.claimed_until, row.claim_token = None, None
 
     async def recipient_history(
         self, message: QueuedMessage, window_seconds: int, *, newer_link_matters: bool
@@ -182,12 +198,13 @@ class FakeMessageLog:
             ),
         )
 
-    async def settle(self, message_id: UUID, settlement: Settlement) -> None:
-        row = self._store.rows.get(message_id)
-        if row is None:
-            return
-        s, now = settlement, _now()
-        row.attempts, row.claimed_until, row.updated_at = s.attempts, None, now
+    async def settle(self, message: QueuedMessage, settlement: Settlement) -> bool:
+        held = self._held(message.claim_token, [message.id])
+        if not held or message.claim_token is None:
+            return False
+        row, s, now = held[0], settlement, _now()
+        row.attempts, row.claimed_until, row.claim_token = s.attempts, None, None
+        row.updated_at = now
         if s.status is Status.SENT:
             row.status, row.sent_at, row.sealed_secrets, row.last_error = "sent", now, None, None
         elif s.status is Status.QUEUED:
@@ -196,6 +213,7 @@ class FakeMessageLog:
         else:
             row.status, row.status_reason, row.last_error = s.status.value, s.reason, s.error
             row.sealed_secrets = None
+        return True
 
     async def find(
         self, *, recipient: str | None, account_id: str | None, event_id: UUID | None, limit: int
@@ -262,6 +280,7 @@ class FakeResends:
             last_error=None,
             next_attempt_at=now,
             claimed_until=None,
+            claim_token=None,
             created_at=now,
             updated_at=now,
             sent_at=None,
@@ -283,13 +302,17 @@ class FakeUnitOfWork:
 
 
 class FakeUnitsOfWork:
-    """Units of work on a `FakeStore`: all or nothing, like a transaction."""
+    """Units of work on a `FakeStore`: all or nothing, like a transaction. Set `down` to
+    make every new transaction fail, as an unreachable database would."""
 
     def __init__(self, store: FakeStore | None = None) -> None:
         self.store = store or FakeStore()
+        self.down = False
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[FakeUnitOfWork]:
+        if self.down:
+            raise ConnectionRefusedError("the fake database is down")
         saved = copy.deepcopy((self.store.rows, self.store.suppressions, self.store.resends))
         handled = set(self.store.handled)
         uow = FakeUnitOfWork(self.store)
@@ -342,6 +365,15 @@ def fake_deps(keys: KeyPair | None = None, **overrides: Any) -> Deps:
         **overrides,
     }
     return Deps(**values)
+
+
+def claimed(deps: Deps, message: QueuedMessage, lease_seconds: float = 60.0) -> QueuedMessage:
+    """Store `message` as claimed under a fresh token (as `claim_due` would); the message
+    as its claimer holds it."""
+    token = uuid4()
+    until = _now() + timedelta(seconds=lease_seconds)
+    store_of(deps).put(message, claim_token=token, claimed_until=until)
+    return replace(message, claim_token=token)
 
 
 def store_of(deps: Deps) -> FakeStore:

@@ -66,6 +66,15 @@ async def claim(units: UnitsOfWork, limit: int = 10, lease: float = 60.0) -> lis
         return await uow.messages.claim_due(limit, lease)
 
 
+def token_of(messages: list[QueuedMessage]) -> UUID:
+    """The one claim token `messages` were claimed under."""
+    tokens = {m.claim_token for m in messages}
+    assert len(tokens) == 1 and None not in tokens, tokens
+    token = tokens.pop()
+    assert token is not None
+    return token
+
+
 class RepositoryContract:
     """Every behaviour of the message log, suppressions, resends and the unit of work."""
 
@@ -108,19 +117,64 @@ class RepositoryContract:
         await asyncio.sleep(0.7)  # the claimer "crashed" without recording an outcome
         assert {m.id for m in await claim(units)} == queued
 
+    async def test_a_renewed_claim_outlasts_its_lease_an_unrenewed_one_comes_back(
+        self, units: UnitsOfWork
+    ) -> None:
+        kept_id, _ = await queue(units)
+        await queue(units)
+        claimed = await claim(units, 10, 0.5)
+        token = token_of(claimed)
+        for _ in range(4):  # a live holder renews well within the lease, past its end
+            await asyncio.sleep(0.25)
+            async with units.transaction() as uow:
+                assert await uow.messages.renew(token, [kept_id], 0.5) == {kept_id}
+        # the other message's lease lapsed: it is claimed again, the renewed one is not
+        [taken] = await claim(units, 10, 60.0)
+        assert taken.id != kept_id and taken.claim_token != token
+
+    async def test_a_lost_claim_can_be_neither_renewed_settled_nor_released(
+        self, units: UnitsOfWork
+    ) -> None:
+        await queue(units)
+        [old] = await claim(units, 10, 0.2)
+        await asyncio.sleep(0.3)  # the holder stopped renewing; another claims it anew
+        [new] = await claim(units, 10, 60.0)
+        assert new.id == old.id and new.claim_token != old.claim_token
+        assert old.claim_token is not None
+        async with units.transaction() as uow:
+            assert await uow.messages.renew(old.claim_token, [old.id], 60.0) == set()
+            assert not await uow.messages.settle(old, settle(old, Accepted(), BACKOFF, NOW))
+            await uow.messages.release(old.claim_token, [old.id])
+            record = await uow.messages.get(old.id)
+        assert record is not None and (record.status, record.attempts) == ("queued", 0)
+        assert await claim(units) == []  # still the new holder's
+        async with units.transaction() as uow:
+            assert await uow.messages.settle(new, settle(new, Accepted(), BACKOFF, NOW))
+            assert await uow.messages.renew(token_of([new]), [new.id], 60.0) == set()
+
+    async def test_a_lapsed_lease_nobody_claimed_is_still_the_holders(
+        self, units: UnitsOfWork
+    ) -> None:
+        message_id, _ = await queue(units)
+        [message] = await claim(units, 10, 0.2)
+        await asyncio.sleep(0.3)  # e.g. the database was down for longer than the lease
+        async with units.transaction() as uow:
+            assert await uow.messages.renew(token_of([message]), [message_id], 60.0) == {message_id}
+        assert await claim(units) == []
+
     async def test_released_claims_are_due_again_at_once(self, units: UnitsOfWork) -> None:
         for _ in range(3):
             await queue(units)
         claimed = await claim(units)
         async with units.transaction() as uow:
-            await uow.messages.release([m.id for m in claimed[1:]])
+            await uow.messages.release(token_of(claimed), [m.id for m in claimed[1:]])
         assert {m.id for m in await claim(units)} == {m.id for m in claimed[1:]}
 
     async def test_a_sent_message_is_final_and_its_tokens_erased(self, units: UnitsOfWork) -> None:
         await queue(units)
         [message] = await claim(units)
         async with units.transaction() as uow:
-            await uow.messages.settle(message.id, settle(message, Accepted(), BACKOFF, NOW))
+            await uow.messages.settle(message, settle(message, Accepted(), BACKOFF, NOW))
             record = await uow.messages.get(message.id)
             original = await uow.resends.lock_original(message.id)
         assert record is not None and original is not None
@@ -133,7 +187,7 @@ class RepositoryContract:
         [message] = await claim(units)
         retry = settle(message, TransientFailure("451 busy"), BACKOFF, datetime.now(UTC))
         async with units.transaction() as uow:
-            await uow.messages.settle(message.id, retry)
+            await uow.messages.settle(message, retry)
             record = await uow.messages.get(message.id)
             original = await uow.resends.lock_original(message.id)
         assert record is not None and original is not None and retry.retry_at is not None
@@ -149,7 +203,7 @@ class RepositoryContract:
         [message] = await claim(units)
         failed = settle(message, Refused("550 no such mailbox"), BACKOFF, NOW)
         async with units.transaction() as uow:
-            await uow.messages.settle(message.id, failed)
+            await uow.messages.settle(message, failed)
             record = await uow.messages.get(message.id)
             original = await uow.resends.lock_original(message.id)
         assert record is not None and original is not None
@@ -160,7 +214,7 @@ class RepositoryContract:
         await queue(units, a_request("Ada@Example.test", kind="password_changed"))
         [sent] = await claim(units)
         async with units.transaction() as uow:
-            await uow.messages.settle(sent.id, settle(sent, Accepted(), BACKOFF, NOW))
+            await uow.messages.settle(sent, settle(sent, Accepted(), BACKOFF, NOW))
         await queue(units, a_request("ada@example.test"))
         await queue(units, a_request("ada@example.test", kind="email_verification"))
         older = next(m for m in await claim(units) if m.kind == "password_reset")
@@ -185,9 +239,9 @@ class RepositoryContract:
         claimed = {m.kind: m for m in await claim(units)}
         done = claimed["password_changed"]
         async with units.transaction() as uow:
-            await uow.messages.settle(done.id, settle(done, Accepted(), BACKOFF, NOW))
-            await uow.messages.release([claimed["password_reset"].id])
-            await uow.messages.release([claimed["email_verification"].id])
+            await uow.messages.settle(done, settle(done, Accepted(), BACKOFF, NOW))
+            for kind in ("password_reset", "email_verification"):
+                await uow.messages.release(token_of([claimed[kind]]), [claimed[kind].id])
             await uow.messages.supersede(cause.id, newer)
         superseded = {m.kind: m.superseded_by for m in await claim(units)}
         assert superseded == {"password_reset": newer, "email_verification": None}
@@ -246,7 +300,7 @@ class RepositoryContract:
         original_id, _ = await queue(units, a_request(expires_at=NOW - timedelta(seconds=1)))
         [message] = await claim(units)
         async with units.transaction() as uow:
-            await uow.messages.settle(message.id, settle(message, Accepted(), BACKOFF, NOW))
+            await uow.messages.settle(message, settle(message, Accepted(), BACKOFF, NOW))
         new_id, new_event = uuid4(), uuid4()
         async with units.transaction() as uow:
             assert await uow.resends.lock_original(uuid4()) is None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import asyncpg
 
@@ -32,7 +32,7 @@ WHERE event_id = $1 AND status = 'queued'
 """
 CLAIM_DUE = """
 UPDATE outgoing_messages m
-SET claimed_until = now() + make_interval(secs => $2), updated_at = now()
+SET claimed_until = now() + make_interval(secs => $2), claim_token = $3, updated_at = now()
 WHERE m.id IN (
     SELECT id FROM outgoing_messages
     WHERE status = 'queued' AND next_attempt_at <= now()
@@ -43,9 +43,15 @@ WHERE m.id IN (
 )
 RETURNING m.*
 """
+# A lapsed lease whose token is still ours was claimed by nobody since: renewing it is safe.
+RENEW = """
+UPDATE outgoing_messages SET claimed_until = now() + make_interval(secs => $3)
+WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND status = 'queued'
+RETURNING id
+"""
 RELEASE = """
-UPDATE outgoing_messages SET claimed_until = NULL, updated_at = now()
-WHERE id = ANY($1::uuid[]) AND status = 'queued'
+UPDATE outgoing_messages SET claimed_until = NULL, claim_token = NULL, updated_at = now()
+WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND status = 'queued'
 """
 SEND_FACTS = """
 SELECT
@@ -59,20 +65,20 @@ SELECT
 MARK_SENT = """
 UPDATE outgoing_messages
 SET status = 'sent', attempts = $2, sent_at = now(), sealed_secrets = NULL,
-    claimed_until = NULL, last_error = NULL, updated_at = now()
-WHERE id = $1
+    claimed_until = NULL, claim_token = NULL, last_error = NULL, updated_at = now()
+WHERE id = $1 AND claim_token = $3 AND status = 'queued'
 """
 MARK_FINAL = """
 UPDATE outgoing_messages
 SET status = $2, status_reason = $3, attempts = $4, last_error = $5, sealed_secrets = NULL,
-    claimed_until = NULL, updated_at = now()
-WHERE id = $1
+    claimed_until = NULL, claim_token = NULL, updated_at = now()
+WHERE id = $1 AND claim_token = $6 AND status = 'queued'
 """
 MARK_RETRY = """
 UPDATE outgoing_messages
 SET attempts = $2, last_error = $3, next_attempt_at = $4, claimed_until = NULL,
-    updated_at = now()
-WHERE id = $1
+    claim_token = NULL, updated_at = now()
+WHERE id = $1 AND claim_token = $5 AND status = 'queued'
 """
 # Every column but the sealed tokens and the context: what operators may see.
 FIND_MESSAGES = """
@@ -143,12 +149,21 @@ class PgMessageLog:
         await self._conn.execute(MARK_SUPERSEDED, old_event, new_event)
 
     async def claim_due(self, limit: int, lease_seconds: float) -> list[QueuedMessage]:
-        """Claim up to `limit` due messages for `lease_seconds` (skipping others' claims)."""
-        return [_queued(row) for row in await self._conn.fetch(CLAIM_DUE, limit, lease_seconds)]
+        """Claim up to `limit` due messages for `lease_seconds` (skipping others' claims),
+        under one fresh claim token."""
+        rows = await self._conn.fetch(CLAIM_DUE, limit, lease_seconds, uuid4())
+        return [_queued(row) for row in rows]
 
-    async def release(self, message_ids: list[UUID]) -> None:
-        """Give claimed messages back at once (on shutdown), rather than after the lease."""
-        await self._conn.execute(RELEASE, message_ids)
+    async def renew(
+        self, claim_token: UUID, message_ids: Sequence[UUID], lease_seconds: float
+    ) -> set[UUID]:
+        """Extend the lease of the messages still held by `claim_token`; their ids."""
+        rows = await self._conn.fetch(RENEW, list(message_ids), claim_token, lease_seconds)
+        return {row["id"] for row in rows}
+
+    async def release(self, claim_token: UUID, message_ids: Sequence[UUID]) -> None:
+        """Give messages still held by `claim_token` back at once (on shutdown)."""
+        await self._conn.execute(RELEASE, list(message_ids), claim_token)
 
     async def recipient_history(
         self, message: QueuedMessage, window_seconds: int, *, newer_link_matters: bool
@@ -166,17 +181,19 @@ class PgMessageLog:
         assert row is not None  # a SELECT without FROM always returns its one row
         return RecipientHistory(row["suppressed"], row["sent_in_window"], row["newer_link"])
 
-    async def settle(self, message_id: UUID, settlement: Settlement) -> None:
-        """Record the settlement: sent, queued again for a retry, or another final status."""
-        s = settlement
+    async def settle(self, message: QueuedMessage, settlement: Settlement) -> bool:
+        """Record the settlement (sent, queued again for a retry, or another final status)
+        if `message`'s claim still holds it; False when it did not (nothing recorded)."""
+        s, key, token = settlement, message.id, message.claim_token
         if s.status is Status.SENT:
-            await self._conn.execute(MARK_SENT, message_id, s.attempts)
+            done = await self._conn.execute(MARK_SENT, key, s.attempts, token)
         elif s.status is Status.QUEUED:
-            await self._conn.execute(MARK_RETRY, message_id, s.attempts, s.error, s.retry_at)
+            done = await self._conn.execute(MARK_RETRY, key, s.attempts, s.error, s.retry_at, token)
         else:
-            await self._conn.execute(
-                MARK_FINAL, message_id, s.status.value, s.reason, s.attempts, s.error
+            done = await self._conn.execute(
+                MARK_FINAL, key, s.status.value, s.reason, s.attempts, s.error, token
             )
+        return bool(done == "UPDATE 1")
 
     async def find(
         self, *, recipient: str | None, account_id: str | None, event_id: UUID | None, limit: int
@@ -228,6 +245,7 @@ def _queued(row: asyncpg.Record) -> QueuedMessage:
         expires_at=row["expires_at"],
         superseded_by=row["superseded_by"],
         attempts=row["attempts"],
+        claim_token=row["claim_token"],
     )
 
 

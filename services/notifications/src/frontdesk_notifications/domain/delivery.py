@@ -41,6 +41,9 @@ class QueuedMessage:
     expires_at: datetime | None
     superseded_by: UUID | None
     attempts: int
+    claim_token: UUID | None = None
+    """The claim that holds it: the sender may send and record it only while this is
+    still the message's token (another instance claims it anew once the lease lapsed)."""
 
     def facts(self) -> dict[str, Any]:
         """The fields every notifications event about this message carries."""

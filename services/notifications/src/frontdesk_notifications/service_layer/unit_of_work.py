@@ -35,11 +35,20 @@ class MessageLog(Protocol):
         ...
 
     async def claim_due(self, limit: int, lease_seconds: float) -> list[QueuedMessage]:
-        """Claim up to `limit` due messages for `lease_seconds`, skipping others' claims."""
+        """Claim up to `limit` due messages for `lease_seconds`, skipping others' claims;
+        they share one fresh `claim_token`."""
         ...
 
-    async def release(self, message_ids: list[UUID]) -> None:
-        """Give claimed messages back at once (on shutdown), rather than after the lease."""
+    async def renew(
+        self, claim_token: UUID, message_ids: Sequence[UUID], lease_seconds: float
+    ) -> set[UUID]:
+        """Extend by `lease_seconds` from now the lease of those of `message_ids` that
+        `claim_token` still holds (queued, and claimed by nobody else since); their ids."""
+        ...
+
+    async def release(self, claim_token: UUID, message_ids: Sequence[UUID]) -> None:
+        """Give the messages `claim_token` still holds back at once (on shutdown), rather
+        than after the lease."""
         ...
 
     async def recipient_history(
@@ -49,8 +58,9 @@ class MessageLog(Protocol):
         matters) did a newer message of the same account and kind replace this one."""
         ...
 
-    async def settle(self, message_id: UUID, settlement: Settlement) -> None:
-        """Record what became of the message; a final status erases its sealed tokens."""
+    async def settle(self, message: QueuedMessage, settlement: Settlement) -> bool:
+        """Record what became of `message` if its claim still holds it (False: another
+        claim does, nothing is recorded); a final status erases its sealed tokens."""
         ...
 
     async def find(
