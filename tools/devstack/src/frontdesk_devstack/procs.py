@@ -9,7 +9,6 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-
 # The processes this one started: kept so that a long-lived caller (the chaos run, the
 # tests) neither drops a running child's Popen (a ResourceWarning) nor leaves a killed
 # one a zombie (`spawn` reaps those it finds).
