@@ -81,10 +81,10 @@ class OutboxRelay:
             raise ValueError("OutboxRelay needs a pool of 2+ connections: one LISTENs")
         try:
             while True:
-                await self._ensure_listening()
                 # Clear before draining: a NOTIFY during the drain then wakes the next wait.
                 self._wake.clear()
                 try:
+                    await self._ensure_listening()
                     while await self.publish_batch():
                         pass
                     await self._prune_if_due()
@@ -132,10 +132,11 @@ class OutboxRelay:
         if not self._listen or (self._listener is not None and not self._listener.is_closed()):
             return
         await self._stop_listening()
+        conn: asyncpg.Connection = await self._pool.acquire()
         try:
-            conn: asyncpg.Connection = await self._pool.acquire()
             await conn.add_listener(self._channel, self._on_notify)
-        except (OSError, asyncpg.PostgresError) as error:
+        except Exception as error:  # noqa: BLE001 - e.g. a connection PostgreSQL dropped
+            await self._pool.release(conn)
             log.warning("LISTEN failed; relying on polling", extra={"error": repr(error)})
             return
         self._listener = conn

@@ -329,6 +329,7 @@ def _background(stack: contextlib.AsyncExitStack, work: Task) -> None:
     task: asyncio.Task[None] = asyncio.create_task(
         work(), name=getattr(work, "__qualname__", "background")
     )
+    task.add_done_callback(_log_if_failed)
 
     async def stop() -> None:
         task.cancel()
@@ -336,6 +337,15 @@ def _background(stack: contextlib.AsyncExitStack, work: Task) -> None:
             await task
 
     stack.push_async_callback(stop)
+
+
+def _log_if_failed(task: asyncio.Task[None]) -> None:
+    """A background task must run until the service stops: say so loudly if one ends."""
+    if not task.cancelled() and task.exception() is not None:
+        log.error(
+            "background task ended",
+            extra={"task": task.get_name(), "error": repr(task.exception())},
+        )
 
 
 def _checks(app: FastAPI, spec: ServiceSpec) -> Callable[[], dict[str, Check]]:
