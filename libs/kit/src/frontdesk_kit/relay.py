@@ -129,7 +129,7 @@ class OutboxRelay:
 
     async def _ensure_listening(self) -> None:
         """Hold one connection that LISTENs; re-open it if it was lost (polling covers gaps)."""
-        if not self._listen or (self._listener is not None and not self._listener.is_closed()):
+        if not self._listen or self._listening():
             return
         await self._stop_listening()
         conn: asyncpg.Connection = await self._pool.acquire()
@@ -141,6 +141,12 @@ class OutboxRelay:
             return
         self._listener = conn
 
+    def _listening(self) -> bool:
+        try:
+            return self._listener is not None and not self._listener.is_closed()
+        except asyncpg.InterfaceError:  # PostgreSQL dropped it and the pool took it back
+            return False
+
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
@@ -148,10 +154,11 @@ class OutboxRelay:
         conn, self._listener = self._listener, None
         if conn is None:
             return
-        if not conn.is_closed():
-            with contextlib.suppress(OSError, asyncpg.PostgresError):
+        # A connection PostgreSQL dropped may already be back in the pool: nothing to undo.
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            if not conn.is_closed():
                 await conn.remove_listener(self._channel, self._on_notify)
-        await self._pool.release(conn)
+            await self._pool.release(conn)
 
 
 def _json(value: Any) -> list[list[str]]:

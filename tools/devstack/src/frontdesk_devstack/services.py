@@ -130,7 +130,7 @@ def start(cfg: StackConfig, keys: Path) -> None:
 def start_instance(cfg: StackConfig, keys: Path, service: Service, instance: int = 1) -> None:
     """Start one instance of `service` unless it runs, and wait until it is ready."""
     pid_file = _pid_file(cfg, service, instance)
-    label = service.name if instance == 1 else f"{service.name}-{instance}"
+    label = _label(service, instance)
     if read_pid(pid_file):
         print(f"{label:<16}already running on {service.url(instance)}")
         return
@@ -156,7 +156,11 @@ def kill(cfg: StackConfig, service: Service, instance: int = 1) -> bool:
 
 def stop_instance(cfg: StackConfig, service: Service, instance: int) -> bool:
     """Stop one instance cleanly (SIGTERM, as `make down` does)."""
-    return stop(_pid_file(cfg, service, instance), f"{service.name}-{instance}")
+    return stop(_pid_file(cfg, service, instance), _label(service, instance))
+
+
+def _label(service: Service, instance: int) -> str:
+    return service.name if instance == 1 else f"{service.name}-{instance}"
 
 
 def ready(service: Service, instance: int = 1) -> bool:
@@ -171,7 +175,7 @@ def ready(service: Service, instance: int = 1) -> bool:
 def stop_all(cfg: StackConfig) -> None:
     for service in reversed(ALL):
         for instance in reversed(_instances(cfg, service)):
-            label = service.name if instance == 1 else f"{service.name}-{instance}"
+            label = _label(service, instance)
             if stop(_pid_file(cfg, service, instance), label):
                 print(f"{label:<16}stopped")
 
@@ -179,7 +183,7 @@ def stop_all(cfg: StackConfig) -> None:
 def status_rows(cfg: StackConfig) -> list[tuple[str, bool, str]]:
     return [
         (
-            s.name if n == 1 else f"{s.name}-{n}",
+            _label(s, n),
             read_pid(_pid_file(cfg, s, n)) is not None,
             s.url(n),
         )

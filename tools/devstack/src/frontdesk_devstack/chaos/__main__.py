@@ -41,6 +41,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--tempfail-seconds", type=float, default=30.0)
     parser.add_argument("--samples", type=int, default=200, help="enumeration timings per side")
     parser.add_argument(
+        "--steps",
+        default="",
+        help="comma-separated words: run only the fault steps whose name holds one",
+    )
+    parser.add_argument(
         "--only",
         default="faults,races,enumeration",
         help="comma-separated parts to run: faults, races, enumeration",
@@ -54,6 +59,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if "faults" in parts:
         mix = Mix(create=args.creates, reset=args.resets, signup=args.signups)
         steps = full_steps(args.refuse_seconds, args.tempfail_seconds)
+        if args.steps:
+            words = [w.strip() for w in args.steps.split(",") if w.strip()]
+            steps = [s for s in steps if any(w in s.name for w in words)]
         outcome = await run_steps(steps, mix, lead=args.lead, drain=args.drain)
         print(render_faults(outcome))
         result["faults"] = {

@@ -45,6 +45,8 @@ class Rig:
     tag: str
     instances: int = 1
     notes: list[str] = field(default_factory=list)
+    watched: list[str] = field(default_factory=list)
+    """Addresses beside the load's whose duplicates count (the send window's)."""
     _probes: int = 0
 
     async def restart(self, service: Service, instance: int = 1) -> None:
@@ -160,8 +162,16 @@ async def kill_in_send_window(rig: Rig) -> float:
     lifted = time.monotonic()
     await rig.restart(NOTIFICATIONS)
     await rig.inbox.release_holds()
+    rig.watched.append(address)
     rig.notes.append(f"{address}: notifications was killed while the SMTP server held its 250")
+    # The second copy comes once the dead instance's lease on it ran out.
+    await _retry(lambda: _copies(rig.inbox, address, at_least=2))
     return lifted
+
+
+async def _copies(inbox: InboxClient, address: str, at_least: int) -> int | None:
+    found = len(await inbox.messages(address))
+    return found if found >= at_least else None
 
 
 async def kill_kafka(rig: Rig) -> float:

@@ -149,7 +149,9 @@ async def run_steps(
         say("load stopped; waiting for the clients' follow-up steps and the backlog")
         await load.settle(FOLLOW_UP_SECONDS)
         windows.append(Window("after the last fault", windows[-1].end, float("inf")))
-        counted = await _drained(load, windows, since_id, inbox, registry, population, drain)
+        counted = await _drained(
+            load, windows, since_id, inbox, registry, population, drain, rig.watched
+        )
         await identity.aclose()
         await registry.aclose()
     rows = [
@@ -184,11 +186,14 @@ async def _drained(
     registry: Instances,
     population: Any,
     drain: float,
+    watched: Sequence[str],
 ) -> Any:
     """The tally once nothing accepted is missing, or after `drain` seconds."""
     give_up = time.monotonic() + drain
     while True:
-        counted = await tally(load.sent, windows, since_id, inbox, registry.next(), population)
+        counted = await tally(
+            load.sent, windows, since_id, inbox, registry.next(), population, watched
+        )
         if counted.lost == 0 or time.monotonic() > give_up:
             return counted
         await asyncio.sleep(5.0)

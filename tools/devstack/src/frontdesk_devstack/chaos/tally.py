@@ -77,8 +77,10 @@ async def tally(
     inbox: InboxClient,
     registry: httpx.AsyncClient,
     population: Population,
+    watched: Sequence[str] = (),
 ) -> Tally:
-    """Count every request of the load against what the inbox and the registry hold."""
+    """Count every request of the load against what the inbox and the registry hold;
+    copies of emails to `watched` addresses count as duplicates too."""
     rows = {w.name: Count(w.name) for w in windows}
     mails = _by_address(await inbox.messages(since_id=since_id))
     records = await _records(sent, registry, population)
@@ -107,7 +109,8 @@ async def tally(
             else:
                 rows[request.phase].lost += 1
                 lost.append(request)
-    duplicated = _duplicates(mails, {s.address.lower() for s in sent}, windows, rows)
+    ours = {s.address.lower() for s in sent} | {a.lower() for a in watched}
+    duplicated = _duplicates(mails, ours, windows, rows)
     for request in sent:
         history = records.get(request.address, {}).get("merge_history", [])
         if request.kind == "signup" and len(history) > 1:
