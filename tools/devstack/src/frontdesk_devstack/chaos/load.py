@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import itertools
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
@@ -310,23 +311,13 @@ class SteadyLoad:
         return sent
 
 
-def _interleaved(mix: Mix) -> itertools.chain[tuple[float, Kind]]:
+def _interleaved(mix: Mix) -> Iterator[tuple[float, Kind]]:
     """(seconds from the start, kind) for ever, each kind at its own steady rate."""
+    return heapq.merge(*(_every(rate, kind) for kind, rate in _rates(mix) if rate > 0))
 
-    def every(rate: float, kind: Kind) -> itertools.count[float] | None:
-        return itertools.count(0.0, 1.0 / rate) if rate > 0 else None
 
-    streams = [(kind, every(rate, kind)) for kind, rate in _rates(mix)]
-    heads = {kind: next(times) for kind, times in streams if times is not None}
-    iters = {kind: times for kind, times in streams if times is not None}
-
-    def merged() -> Any:
-        while heads:
-            kind = min(heads, key=lambda k: heads[k])
-            yield heads[kind], kind
-            heads[kind] = next(iters[kind])
-
-    return itertools.chain(merged())
+def _every(rate: float, kind: Kind) -> Iterator[tuple[float, Kind]]:
+    return ((offset, kind) for offset in itertools.count(0.0, 1.0 / rate))
 
 
 def _rates(mix: Mix) -> list[tuple[Kind, float]]:
