@@ -11,11 +11,13 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from frontdesk_contracts import ClientImported, Envelope, KafkaRecord, to_record, uuid7
 from frontdesk_kit import DeadLetters, EventConsumer, PermanentError, RetryPolicy, current_context
+from frontdesk_kit.retries import is_outage
 
 GROUP = "frontdesk-identity"
 IMPORTS = "platform.client-imports.v1"
@@ -215,3 +217,36 @@ async def test_a_dead_letter_kafka_refuses_at_first_is_still_written_before_movi
     assert [letter.value for letter in dlq.sent] == [to_record(first).value]
     assert dlq.attempts == 3
     assert handler.calls == [first, first, first, second]
+
+
+async def test_a_database_outage_outlasting_the_retries_is_waited_out_not_dead_lettered(
+    deliver: Deliver, dlq: Any, new_import: Callable[[], Envelope[ClientImported]]
+) -> None:
+    """PostgreSQL restarting is not a poison record: ten dropped connections (more than
+    the three attempts a failing record gets), then the handler succeeds; no dead letter."""
+    event = new_import()
+    dropped = asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed")
+    handler = RecordingHandler(failures=10, error=dropped)
+
+    await deliver(handler, to_record(event))
+
+    assert len(handler.calls) == 11
+    assert dlq.sent == []
+
+
+@pytest.mark.parametrize(
+    ("error", "outage"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), True),
+        (TimeoutError(), True),
+        (asyncpg.exceptions.CannotConnectNowError("the database system is starting up"), True),
+        (asyncpg.exceptions.AdminShutdownError("terminating connection"), True),
+        (asyncpg.InterfaceError("connection is closed"), True),
+        (asyncpg.InterfaceError("another operation is in progress"), False),
+        (asyncpg.exceptions.UniqueViolationError("duplicate key"), False),
+        (RuntimeError("database unavailable"), False),
+        (PermanentError("studio is closed"), False),
+    ],
+)
+def test_only_a_server_not_answering_counts_as_an_outage(error: Exception, outage: bool) -> None:
+    assert is_outage(error) is outage

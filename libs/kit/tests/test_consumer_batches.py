@@ -159,3 +159,28 @@ async def test_a_batch_refused_for_good_is_split_at_once_not_retried(consumer, d
     await consumer.process(records, lambda _: Batch(recorder))
     assert recorder.calls == [["e0", "e1", "e2"], ["e0"], ["e1"], ["e2"]]
     assert [letter.header("dlq_attempts") for letter in dlq.sent] == ["1"]
+
+
+async def test_a_ledger_that_does_not_answer_is_waited_for_then_the_fetch_handled(dlq):
+    """The ledger lookup is the first query of a fetch: while PostgreSQL refuses
+    connections it is asked again (nothing skipped, nothing dead-lettered)."""
+    recorder = BatchRecorder()
+    events = [imported(f"e{i}") for i in range(3)]
+    asked: list[int] = []
+
+    async def already_handled(ids: Sequence[Any]) -> set[Any]:
+        asked.append(len(ids))
+        if len(asked) <= 5:
+            raise ConnectionRefusedError(111, "Connect call failed")
+        return set()
+
+    letters = DeadLetters(dlq, GROUP, retry_delay=0.001)  # type: ignore[arg-type]
+    consumer = EventConsumer(
+        KafkaBroker(), letters, retry=FAST_RETRY, already_handled=already_handled
+    )
+    await consumer.process(
+        [consumed(e, offset=i) for i, e in enumerate(events)], lambda _: Batch(recorder)
+    )
+    assert asked == [3] * 6
+    assert recorder.applied == ["e0", "e1", "e2"]
+    assert dlq.sent == []

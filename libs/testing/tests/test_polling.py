@@ -56,3 +56,25 @@ async def test_a_check_that_returns_a_bool_is_refused() -> None:
 
     with pytest.raises(TypeError, match="assert"):
         await eventually(compares, timeout=1)
+
+
+async def test_an_exception_named_not_yet_is_a_failed_try() -> None:
+    calls: list[int] = []
+
+    async def recovering() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionRefusedError(111, "Connect call failed")
+        return "up"
+
+    assert await eventually(recovering, timeout=5, interval=0.001, not_yet=(OSError,)) == "up"
+    assert len(calls) == 3
+
+
+async def test_a_not_yet_exception_past_the_deadline_is_raised_as_the_last_assertion() -> None:
+    async def down() -> None:
+        raise ConnectionRefusedError(111, "Connect call failed")
+
+    with pytest.raises(AssertionError, match="ConnectionRefusedError") as failure:
+        await eventually(down, timeout=0.05, interval=0.01, not_yet=(OSError,))
+    assert isinstance(failure.value.__cause__, AssertionError)

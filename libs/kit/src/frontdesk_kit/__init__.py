@@ -5,7 +5,7 @@ migrations, settings, JSON logs and health checks: each lives here once and ever
 service imports it.
 """
 
-from .consumer import Batch, EventConsumer, PermanentError, RetryPolicy
+from .consumer import Batch, EventConsumer, PermanentError
 from .deadletters import DeadLetters
 from .inbox import HandledEvents
 from .kafka import idempotent_producer
@@ -14,6 +14,7 @@ from .metrics import ConsumerLag, ServiceMetrics
 from .migrations import KIT_MIGRATIONS, MigrationError, migrate, pending
 from .outbox import Outbox, OutboxError
 from .relay import OutboxRelay, backlog
+from .retries import RetryPolicy, is_outage, through_outages
 from .settings import ServiceSettings, SettingsError, load_settings
 
 __all__ = [
@@ -36,8 +37,10 @@ __all__ = [
     "configure_logging",
     "current_context",
     "idempotent_producer",
+    "is_outage",
     "load_settings",
     "log_context",
     "migrate",
     "pending",
+    "through_outages",
 ]

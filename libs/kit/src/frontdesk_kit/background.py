@@ -4,21 +4,25 @@ A request whose answer must not depend on what the work finds (identity's forgot
 and signup answer the same whether or not the address is known) hands the work here and
 answers after a fixed time, whatever the work does or how long it takes under load:
 
-    await work.start(reset_if_known(deps, cmd))   # waits only for a free slot
-    await asyncio.sleep(remaining)                # the answer's time is the same for all
+    await work.start(partial(reset_if_known, deps, cmd))  # waits only for a free slot
+    await asyncio.sleep(remaining)  # the answer's time is the same for all
 
 At most `limit` pieces of work run at once; `start` waits for a slot when all are taken,
 and that wait happens before the work looks at anything, so it is the same for every
-caller. A piece that fails is logged (its exception's type, never its arguments) and
-counted; nothing retries it. `drain` waits for what is running when the service stops.
+caller. The caller was already answered, so an outage (PostgreSQL restarting: the work's
+transaction did not commit) is waited out: the work is started again with backoff for up
+to `patience` seconds. A piece that fails otherwise, or for longer, is logged (its
+exception's type, never its arguments) and counted. `drain` waits for what is running
+when the service stops.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
+
+from .retries import RetryPolicy, through_outages
 
 log = logging.getLogger("frontdesk.background")
 
@@ -26,10 +30,14 @@ log = logging.getLogger("frontdesk.background")
 class BackgroundWork:
     """At most `limit` unawaited pieces of work at once; `drain` finishes them."""
 
-    def __init__(self, limit: int, name: str) -> None:
+    def __init__(
+        self, limit: int, name: str, *, patience: float = 60.0, backoff: RetryPolicy | None = None
+    ) -> None:
         self._slots = asyncio.Semaphore(limit)
         self._running: set[asyncio.Task[None]] = set()
         self._name = name
+        self._patience = patience
+        self._backoff = backoff or RetryPolicy()
         self.failed = 0
 
     @property
@@ -37,8 +45,9 @@ class BackgroundWork:
         """Pieces of work started and not finished."""
         return len(self._running)
 
-    async def start(self, work: Coroutine[Any, Any, object]) -> None:
-        """Start `work` once a slot is free; return without waiting for it."""
+    async def start(self, work: Callable[[], Awaitable[object]]) -> None:
+        """Start `work()` once a slot is free; return without waiting for it. `work` is
+        called again when an outage made it fail (see the module's docstring)."""
         await self._slots.acquire()
         task = asyncio.create_task(self._run(work), name=self._name)
         self._running.add(task)
@@ -49,9 +58,9 @@ class BackgroundWork:
         if self._running:
             await asyncio.wait(set(self._running), timeout=timeout)
 
-    async def _run(self, work: Coroutine[Any, Any, object]) -> None:
+    async def _run(self, work: Callable[[], Awaitable[object]]) -> None:
         try:
-            await work
+            await through_outages(work, self._backoff, self._name, patience=self._patience)
         except Exception as error:  # noqa: BLE001 - no caller to tell: logged and counted
             self.failed += 1
             log.error(f"{self._name} failed", extra={"error": type(error).__name__})

@@ -17,17 +17,23 @@ that fails is retried with backoff (not after a `PermanentError`); if it still f
 its records are handled one by one, each retried with backoff a bounded number of
 times, and a record that keeps failing is dead-lettered while the rest go through (a
 poison record is isolated).
+
+An outage is not a poison record: while PostgreSQL (or another server a handler needs)
+does not answer (`is_outage`), the handler is tried again with backoff for as long as it
+takes, without counting an attempt, and nothing is dead-lettered or committed meanwhile;
+the ledger lookup waits the same way.
 Handlers are idempotent by event id (the handled-event ledger), so what the batch had
 done before it failed is not done twice. Offsets are committed only after every record
-of the fetch was handled or dead-lettered. (FastStream's NACK_ON_ERROR re-reads a
-failing record at once and forever, which is why the retries live here.)
+of the fetch was handled or dead-lettered; should anything else escape, FastStream's
+NACK_ON_ERROR rewinds each partition of the fetch to its first record, so no offset moves
+past a record that was not handled. (Left to itself, NACK_ON_ERROR re-reads a failing
+record at once and forever, which is why the retries live here.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -43,6 +49,7 @@ from frontdesk_contracts.headers import CE_ID
 
 from .deadletters import ConsumedRecord, DeadLetters
 from .logs import log_context
+from .retries import RetryPolicy, through_outages
 
 log = logging.getLogger("frontdesk.consumer")
 
@@ -69,21 +76,6 @@ Route = Callable[[Any], "Handler | Batch | None"]
 
 class PermanentError(Exception):
     """Raised by a handler when retrying cannot help: the record is dead-lettered at once."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded retries with exponential backoff and jitter."""
-
-    attempts: int = 4
-    first_delay: float = 0.2
-    max_delay: float = 5.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        ceiling = min(self.max_delay, self.first_delay * 2.0 ** min(attempt - 1, 60))
-        jitter: float = random.random()  # noqa: S311 - jitter, not security
-        return ceiling * (0.5 + jitter / 2)
 
 
 def _contracts_parser() -> Parser:
@@ -128,7 +120,8 @@ class EventConsumer:
             batch_timeout_ms=_IDLE_WAIT_MS,
             group_id=self.group_id,
             auto_offset_reset="earliest",  # a new group reads the topic from its start
-            ack_policy=AckPolicy.ACK,  # commit after the handler returned, never before
+            # Commit once the handler returned; if it raised, rewind (never commit past it).
+            ack_policy=AckPolicy.NACK_ON_ERROR,
         )(on_batch)
 
     async def process(self, records: Sequence[ConsumedRecord], route: Route) -> None:
@@ -147,7 +140,8 @@ class EventConsumer:
     async def _handled_before(self, ids: set[UUID]) -> set[UUID]:
         if self._already_handled is None or not ids:
             return set()
-        return await self._already_handled(list(ids))
+        lookup = self._already_handled
+        return await through_outages(lambda: lookup(list(ids)), self._retry, "the consumer")
 
     async def _prepare(self, record: ConsumedRecord, route: Route) -> _Work | None:
         try:
@@ -183,12 +177,13 @@ class EventConsumer:
 
     async def _attempts(self, call: Callable[[], Awaitable[None]]) -> tuple[Exception, int] | None:
         """Run `call`, retrying with backoff; None once it succeeded, else the last error
-        and the attempts made (a `PermanentError` ends the retries at once)."""
+        and the attempts made (a `PermanentError` ends the retries at once). An outage
+        is waited out and not counted."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                await call()
+                await through_outages(call, self._retry, "the consumer")
                 return None
             except PermanentError as error:
                 return error, attempt

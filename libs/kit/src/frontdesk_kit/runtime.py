@@ -47,7 +47,7 @@ from frontdesk_contracts import Envelope, topics_read_by
 
 from . import ops
 from .admission import InFlightLimit
-from .consumer import Batch, EventConsumer, RetryPolicy
+from .consumer import Batch, EventConsumer
 from .deadletters import DeadLetters
 from .edge import ExtraStatuses, HtmlRefusal, install_edge
 from .gateway import GatewaySettings, GatewayVerifier
@@ -61,6 +61,7 @@ from .ops import require_ops_token
 from .outbox import Outbox
 from .problems import Describe, install_problem_handlers
 from .relay import OutboxRelay
+from .retries import RetryPolicy
 from .settings import ServiceSettings
 
 log = logging.getLogger("frontdesk.runtime")

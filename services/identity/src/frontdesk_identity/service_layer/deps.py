@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -114,8 +114,8 @@ class Deps:
         )
 
 
-async def in_uniform_time(deps: Deps, work: Coroutine[Any, Any, None]) -> None:
-    """Start `work` and answer once `uniform_response_seconds` have passed, whatever it
+async def in_uniform_time(deps: Deps, work: Callable[[], Awaitable[None]]) -> None:
+    """Start `work()` and answer once `uniform_response_seconds` have passed, whatever it
     finds and however long it takes under load: the answer's timing says nothing. The
     work goes on after the answer (`Deps.uniform_work`, drained at shutdown)."""
     started = time.monotonic()

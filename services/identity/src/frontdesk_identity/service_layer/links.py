@@ -3,6 +3,8 @@ new link from a dead one's page (forgot password, create-login again)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from frontdesk_contracts import CreateLoginLinkRequested, LoginCreated, PasswordChanged, new_event
 
 from ..domain.accounts import Account, check_username, looks_like_email
@@ -19,7 +21,7 @@ from .unit_of_work import UnitOfWork
 async def request_password_reset(deps: Deps, cmd: RequestPasswordReset) -> None:
     """Send a reset link if the login exists; same answer, same time, either way (the
     work goes on after the answer)."""
-    await in_uniform_time(deps, _reset_if_known(deps, cmd))
+    await in_uniform_time(deps, partial(_reset_if_known, deps, cmd))
 
 
 async def _reset_if_known(deps: Deps, cmd: RequestPasswordReset) -> None:

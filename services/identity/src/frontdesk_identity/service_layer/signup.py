@@ -3,6 +3,7 @@ studio records sharing the address are named."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -36,7 +37,7 @@ async def sign_up(deps: Deps, cmd: SignUp) -> None:
     asks); the rest goes on after the answer.
     """
     password = deps.policy.check(cmd.password)
-    await in_uniform_time(deps, _sign_up(deps, cmd, password))
+    await in_uniform_time(deps, partial(_sign_up, deps, cmd, password))
 
 
 async def _sign_up(deps: Deps, cmd: SignUp, password: str) -> None:

@@ -22,7 +22,10 @@ from ..bench.stackio import Stack
 from ..config import StackConfig
 from . import enumeration, races
 from .load import Mix
-from .suite import Outcome, full_steps, run_steps
+from .suite import Outcome, chosen_steps, full_steps, run_steps
+
+PARTS = {"faults", "races", "enumeration"}
+PARTS_HELP = "faults, races, enumeration"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -43,25 +46,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--steps",
         default="",
-        help="comma-separated words: run only the fault steps whose name holds one",
+        help="comma-separated words: run only the fault steps whose name holds one "
+        "(case-insensitive)",
     )
     parser.add_argument(
         "--only",
-        default="faults,races,enumeration",
-        help="comma-separated parts to run: faults, races, enumeration",
+        default=PARTS_HELP.replace(" ", ""),
+        help=f"comma-separated parts to run: {PARTS_HELP}",
     )
     return parser.parse_args(argv)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    parts = {p.strip() for p in args.only.split(",")}
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    if unknown := parts - PARTS:
+        raise SystemExit(
+            f"--only: no part named {', '.join(sorted(unknown))} (parts: {PARTS_HELP})"
+        )
     result: dict[str, Any] = {"started": datetime.now(UTC).isoformat(), "ok": True}
     if "faults" in parts:
         mix = Mix(create=args.creates, reset=args.resets, signup=args.signups)
-        steps = full_steps(args.refuse_seconds, args.tempfail_seconds)
-        if args.steps:
-            words = [w.strip() for w in args.steps.split(",") if w.strip()]
-            steps = [s for s in steps if any(w in s.name for w in words)]
+        steps = chosen_steps(full_steps(args.refuse_seconds, args.tempfail_seconds), args.steps)
         outcome = await run_steps(steps, mix, lead=args.lead, drain=args.drain)
         print(render_faults(outcome))
         result["faults"] = {

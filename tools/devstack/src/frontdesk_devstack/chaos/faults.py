@@ -9,7 +9,6 @@ from that moment until a request made then shows its effect (`probe`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import time
@@ -20,7 +19,7 @@ from typing import TypeVar
 
 import httpx
 
-from frontdesk_testing import Admin, InboxClient
+from frontdesk_testing import Admin, InboxClient, eventually
 
 from .. import kafka, postgres, services
 from ..config import StackConfig
@@ -72,27 +71,31 @@ class Rig:
         )
         return str(answer.json()["account_id"]) if answer.status_code == 201 else None
 
-    async def _filed(self, address: str, account_id: str) -> bool | None:
+    async def _filed(self, address: str, account_id: str) -> str | None:
         listed = await self.registry.next().get(
             f"/v1/studios/{self.admin.studio_id}/clients",
             params={"q": address},
             headers=self.admin.registry(),
         )
         clients = listed.json().get("clients", []) if listed.status_code == 200 else []
-        return True if any(c["account_id"] == account_id for c in clients) else None
+        return next((str(c["account_id"]) for c in clients if c["account_id"] == account_id), None)
 
 
 async def _retry(attempt: Callable[[], Awaitable[T | None]]) -> T:
-    """`attempt` every half second until it gives an answer, or PROBE_SECONDS pass."""
-    give_up = time.monotonic() + PROBE_SECONDS
-    while True:
-        with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
-            found = await attempt()
-            if found is not None:
-                return found
-        if time.monotonic() > give_up:
-            raise TimeoutError("the stack did not recover")
-        await asyncio.sleep(0.5)
+    """`attempt` every half second until it gives an answer, or PROBE_SECONDS pass
+    (a refused connection or an unexpected body is a try that failed)."""
+
+    async def answered() -> T:
+        found = await attempt()
+        assert found is not None, "no answer yet"
+        return found
+
+    return await eventually(
+        answered,
+        timeout=PROBE_SECONDS,
+        interval=0.5,
+        not_yet=(httpx.HTTPError, ValueError, KeyError),
+    )
 
 
 Fault = Callable[[Rig], Awaitable[float]]

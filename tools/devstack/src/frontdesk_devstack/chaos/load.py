@@ -33,7 +33,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from frontdesk_contracts import ClientImported, new_event, to_record
-from frontdesk_testing import Admin, InboxClient, StandInGateway
+from frontdesk_testing import Admin, InboxClient, StandInGateway, eventually
 
 from ..bench.scenarios.logins import create_logins
 from ..bench.stackio import Stack
@@ -338,17 +338,18 @@ async def _until_ok(
     request: Callable[[], Awaitable[httpx.Response]],
     until: Callable[[dict[str, Any]], bool] = lambda _: True,
 ) -> dict[str, Any]:
-    """Repeat `request` (a client retrying) until it answers 2xx and `until` its body."""
-    give_up = time.monotonic() + FOLLOW_UP_SECONDS
-    while True:
-        with contextlib.suppress(httpx.HTTPError):
-            answer = await request()
-            if answer.is_success:
-                body: dict[str, Any] = answer.json()
-                if until(body):
-                    return body
-            elif 400 <= answer.status_code < 500 and answer.status_code not in (404, 429):
-                raise RuntimeError(f"{answer.status_code}: {answer.text[:200]}")
-        if time.monotonic() > give_up:
-            raise TimeoutError("the client gave up")
-        await asyncio.sleep(1.0)
+    """Repeat `request` (a client retrying) until it answers 2xx and `until` its body;
+    a 4xx other than 404 and 429 ends it (the client's request is wrong)."""
+
+    async def answered() -> dict[str, Any]:
+        answer = await request()
+        if 400 <= answer.status_code < 500 and answer.status_code not in (404, 429):
+            raise RuntimeError(f"{answer.status_code}: {answer.text[:200]}")
+        assert answer.is_success, f"answered {answer.status_code}"
+        body: dict[str, Any] = answer.json()
+        assert until(body), "not there yet"
+        return body
+
+    return await eventually(
+        answered, timeout=FOLLOW_UP_SECONDS, interval=1.0, not_yet=(httpx.HTTPError,)
+    )

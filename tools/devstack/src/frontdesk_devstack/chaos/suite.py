@@ -109,6 +109,18 @@ class Outcome:
         return all(r.ok for r in self.rows)
 
 
+def chosen_steps(steps: Sequence[Step], words: str) -> list[Step]:
+    """The steps whose name holds one of the comma-separated `words` (case-insensitive;
+    all of them when there are none). A word no step's name holds is refused."""
+    wanted = [w.strip().lower() for w in words.split(",") if w.strip()]
+    if not wanted:
+        return list(steps)
+    if unmatched := [w for w in wanted if not any(w in s.name.lower() for s in steps)]:
+        names = "; ".join(s.name for s in steps)
+        raise SystemExit(f"--steps: no step's name holds {', '.join(unmatched)} (steps: {names})")
+    return [s for s in steps if any(w in s.name.lower() for w in wanted)]
+
+
 async def run_steps(
     steps: Sequence[Step],
     mix: Mix,
