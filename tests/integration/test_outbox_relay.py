@@ -119,6 +119,30 @@ async def test_notify_wakes_the_relay_long_before_its_poll_interval(
     assert [r.key for r in records] == [b"acct-9"]
 
 
+async def test_a_listen_connection_postgresql_drops_is_opened_again_and_wakes_the_relay(
+    pool, producer, make_topic, read_topic
+):
+    """PostgreSQL ends the relay's LISTEN connection (a restart, an admin): the relay
+    listens again at once, so the next NOTIFY still wakes it long before its poll."""
+    topic = await make_topic()
+    listening = (
+        "SELECT pid FROM pg_stat_activity"
+        " WHERE datname = current_database() AND query ILIKE 'LISTEN %'"
+    )
+    async with running(OutboxRelay(pool, producer, poll_interval=120)):
+        await asyncio.sleep(0.5)
+        [before] = [r["pid"] for r in await pool.fetch(listening)]
+        assert await pool.fetchval("SELECT pg_terminate_backend($1)", before)
+        await asyncio.sleep(1.0)
+        [after] = [r["pid"] for r in await pool.fetch(listening)]
+        assert after != before
+        event_id, rec = record(topic, "acct-10", 1)
+        async with pool.acquire() as conn, conn.transaction():
+            await Outbox().add(conn, event_id, rec)
+        records = await read_topic(topic, expected=1, timeout=30)
+    assert [r.key for r in records] == [b"acct-10"]
+
+
 async def test_polling_publishes_when_listen_is_off(pool, producer, make_topic, read_topic):
     topic = await make_topic()
     async with running(OutboxRelay(pool, producer, poll_interval=0.2, listen=False)):

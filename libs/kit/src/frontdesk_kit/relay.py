@@ -128,13 +128,15 @@ class OutboxRelay:
         return sent
 
     async def _ensure_listening(self) -> None:
-        """Hold one connection that LISTENs; re-open it if it was lost (polling covers gaps)."""
+        """Hold one connection that LISTENs; re-open it if it was lost (polling covers gaps).
+        Losing it wakes the relay at once, so it listens again without waiting a poll."""
         if not self._listen or self._listening():
             return
         await self._stop_listening()
         conn: asyncpg.Connection = await self._pool.acquire()
         try:
             await conn.add_listener(self._channel, self._on_notify)
+            conn.add_termination_listener(self._on_notify)
         except Exception as error:  # noqa: BLE001 - e.g. a connection PostgreSQL dropped
             await self._pool.release(conn)
             log.warning("LISTEN failed; relying on polling", extra={"error": repr(error)})
@@ -156,6 +158,7 @@ class OutboxRelay:
             return
         # A connection PostgreSQL dropped may already be back in the pool: nothing to undo.
         with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            conn.remove_termination_listener(self._on_notify)
             if not conn.is_closed():
                 await conn.remove_listener(self._channel, self._on_notify)
             await self._pool.release(conn)
