@@ -31,6 +31,9 @@ def serve(spec: ServiceSpec, settings_class: type[ServiceSettings]) -> None:
         # X-Forwarded-For is believed only from TRUSTED_PROXIES (`edge.TrustedProxies`),
         # never from whoever uvicorn would trust by default.
         proxy_headers=False,
+        # Idle connections outlive their clients' keep-alive (httpx 5 s, a gateway's
+        # usually 60 s): a server closing one as the client reuses it fails that request.
+        timeout_keep_alive=75,
     )
 
 

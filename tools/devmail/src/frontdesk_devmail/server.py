@@ -152,6 +152,10 @@ class DevmailServer:
             log_config=None,
             server_header=False,
             timeout_graceful_shutdown=2,
+            # Longer than a client keeps an idle connection (httpx: 5 s, uvicorn's default
+            # here too): else the server may close one just as a client reuses it, and
+            # that request fails ("Server disconnected without sending a response").
+            timeout_keep_alive=75,
         )
         server = _EmbeddedUvicorn(config)
         task = asyncio.create_task(server.serve(sockets=[http_socket]))

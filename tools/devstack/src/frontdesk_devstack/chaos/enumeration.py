@@ -12,8 +12,11 @@ running stack.
 No quota is spent: every request names its own account or address and comes from its
 own client address (X-Forwarded-For, which the stack's identity believes from
 127.0.0.1), so every email the known side causes is really sent; the emails are then
-counted in the dev inbox. The sides of a pair are shuffled together and sent with a
-modest concurrency, so they see the same load. A pair passes when every answer has the
+counted in the dev inbox. The probes are sent in blocks of one request per side, the
+block's requests at the same moment (in shuffled order) and the blocks in shuffled
+order, a modest number at once: the sides of each block meet the same load, so what
+the stack's load adds to the times (much, on two shared cores) adds to both sides
+alike instead of to the spread of their medians. A pair passes when every answer has the
 same status and body, every expected email arrived, and the medians differ by less
 than `MEDIAN_SPREAD_MS`; only the chaos runner's exit status depends on it.
 """
@@ -232,24 +235,43 @@ def login(tag: str, known: Known) -> list[Probe]:
     return probes
 
 
+def blocks(probes: Sequence[Probe]) -> list[list[Probe]]:
+    """The probes as blocks of one per side (they are built side by side), the blocks
+    and each block's order shuffled."""
+    width = len({p.side for p in probes})
+    grouped = [list(probes[i : i + width]) for i in range(0, len(probes), width)]
+    if any(len({p.side for p in block}) != width for block in grouped):
+        raise ValueError("the probes do not come one of each side at a time")
+    random.shuffle(grouped)
+    for block in grouped:
+        random.shuffle(block)
+    return grouped
+
+
 async def fire(stack: Stack, probes: Sequence[Probe], concurrency: int) -> list[Answer]:
-    """Send the probes in a shuffled order, `concurrency` at a time, each from its own
-    client address; every answer with the time it took (waiting for a turn excluded)."""
-    order = list(probes)
-    random.shuffle(order)
-    ips, turn = Addresses(), asyncio.Semaphore(concurrency)
+    """Send the probes block by block (`blocks`), about `concurrency` requests at a
+    time, each from its own client address; every answer with the time it took
+    (waiting for a turn excluded)."""
+    ips = Addresses()
+    grouped = blocks(probes)
+    turn = asyncio.Semaphore(max(1, concurrency // len(grouped[0]))) if grouped else None
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async def one(http: httpx.AsyncClient, probe: Probe) -> Answer:
-        async with turn:
-            headers = {"X-Forwarded-For": ips.take()}
-            started = time.perf_counter()
-            answer = await http.post(probe.path, json=probe.body, headers=headers)
-            seconds = time.perf_counter() - started
+        headers = {"X-Forwarded-For": ips.take()}
+        started = time.perf_counter()
+        answer = await http.post(probe.path, json=probe.body, headers=headers)
+        seconds = time.perf_counter() - started
         return Answer(probe.side, answer.status_code, answer.content, seconds)
 
+    async def block(http: httpx.AsyncClient, members: list[Probe]) -> list[Answer]:
+        assert turn is not None
+        async with turn:
+            return list(await asyncio.gather(*(one(http, p) for p in members)))
+
     async with httpx.AsyncClient(base_url=stack.identity_url, limits=limits, timeout=60) as http:
-        return list(await asyncio.gather(*(one(http, p) for p in order)))
+        answered = await asyncio.gather(*(block(http, b) for b in grouped))
+    return [answer for members in answered for answer in members]
 
 
 async def newest_message(inbox: InboxClient) -> int:
