@@ -23,11 +23,12 @@ def test_each_block_holds_one_probe_of_every_side_and_none_is_lost() -> None:
     )
 
 
-def test_blocks_and_their_members_are_shuffled() -> None:
-    probes = [probe(side, n) for n in range(50) for side in ("known", "unknown")]
+def test_every_side_goes_first_equally_often_and_the_blocks_are_shuffled() -> None:
+    probes = [probe(side, n) for n in range(50) for side in ("known", "unknown", "imported")]
     grouped = blocks(probes)
+    firsts = [b[0].side for b in grouped]
+    assert [firsts.count(s) for s in ("known", "unknown", "imported")] == [17, 17, 16]
     assert [b[0].body["login"].split("-")[1] for b in grouped] != [str(n) for n in range(50)]
-    assert {b[0].side for b in grouped} == {"known", "unknown"}
 
 
 def test_probes_not_built_side_by_side_are_refused() -> None:
