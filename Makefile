@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 DEVSTACK := $(PY) -m frontdesk_devstack
 
 .PHONY: help system-deps venv up down status infra-up infra-down test test-unit test-integration \
-	test-e2e lint typecheck contracts bench chaos demo clean
+	test-e2e lint typecheck contracts bench chaos demo clean up-docker down-docker test-docker
 
 help:
 	@echo "make up       install everything, start Kafka, PostgreSQL, the mail inbox and the services"
@@ -23,6 +23,9 @@ help:
 	@echo "make chaos    crashes, outages and races under load: nothing lost, effects once (.local/chaos/)"
 	@echo "make down     stop exactly what make up started"
 	@echo "make status   what is running, and where"
+	@echo "make up-docker    the stack in containers, two instances a service behind haproxy"
+	@echo "make down-docker  stop and remove those containers (their data is kept)"
+	@echo "make test-docker  images, the compose stack, the e2e tier on it, again while instances die"
 
 # What the machine itself must have: a JDK 17+, Maven, PostgreSQL's server binaries
 # (else devstack installs PyPI's pgserver), kcat and Chromium. Installed from Debian's
@@ -103,6 +106,20 @@ bench: system-deps venv
 chaos: system-deps venv
 	$(DEVSTACK) up
 	$(PY) -m frontdesk_devstack.chaos $(CHAOS_ARGS)
+
+# Frontdesk in containers (deploy/docker/README.md): the Docker engine (Debian's docker.io,
+# installed and started if missing), the compose plugin, a debootstrapped Debian base, the
+# images of deploy/images/, then deploy/compose.yaml. Ports do not collide with `make up`'s.
+up-docker: venv
+	$(DEVSTACK).docker up
+
+down-docker: venv
+	$(DEVSTACK).docker down
+
+# The e2e tier against the compose stack, then again while one instance of each service is
+# killed; the stack is removed at the end (its volumes too). Each step is timed.
+test-docker: system-deps venv
+	$(DEVSTACK).docker test
 
 clean: down
 	rm -rf .local $(VENV)

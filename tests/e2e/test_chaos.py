@@ -15,7 +15,7 @@ from frontdesk_devstack.chaos.load import Mix
 from frontdesk_devstack.chaos.suite import SEND_WINDOW_AT_ONCE, Step, run_steps
 from frontdesk_devstack.services import NOTIFICATIONS
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.integration, pytest.mark.local_stack, pytest.mark.timeout(600)]
 
 CREATES = Mix(create=5.0, reset=0.0, signup=0.0)
 

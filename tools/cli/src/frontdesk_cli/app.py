@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from . import commands_dlq, commands_import, commands_replay, commands_service
+from . import commands_dlq, commands_import, commands_replay, commands_service, commands_topics
 from .common import BadArgument, OpsFailure, Options
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ err = Console(stderr=True)
 app = typer.Typer(
     name="frontdesk",
     help="Operate Frontdesk: replay consumer groups, handle dead letters, import clients, "
-    "resend an email, republish events.",
+    "resend an email, republish events, create the catalogue's topics.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -85,6 +85,7 @@ commands_replay.register(app, run)
 app.add_typer(commands_dlq.build(run), name="dlq")
 commands_import.register(app, run)
 commands_service.register(app, run)
+app.add_typer(commands_topics.build(run), name="topics")
 
 
 def main() -> None:
