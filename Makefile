@@ -72,7 +72,7 @@ test-unit: venv
 		tools/devstack/tests tools/cli/tests tests/deploy $(wildcard services/*/tests)
 
 test-integration: infra-up
-	$(PY) -m pytest tests/integration
+	FRONTDESK_TEST_BACKEND=local $(PY) -m pytest tests/integration
 
 # End-to-end: the services run as processes exactly as `make up` runs them.
 test-e2e: system-deps venv

@@ -1,20 +1,20 @@
-"""Fixtures for tests against the real local Kafka, PostgreSQL and mail inbox.
+"""Fixtures for tests against real Kafka, PostgreSQL and mail inbox servers.
 
-`make test` starts the stack first; run alone, these fixtures start it too
-(`python -m frontdesk_devstack up` is idempotent). Each test gets its own fresh
-database and its own uniquely named topics, so tests never see each other's data.
-The stack's stand-in gateway (`gateway`) and the inbox (`inbox`) come from the test
-harness, `frontdesk_testing`.
+Two back ends serve them, chosen by FRONTDESK_TEST_BACKEND (frontdesk_devstack.testbackend):
+`local`, the local stack's processes (`python -m frontdesk_devstack infra-up` is
+idempotent, so run alone these fixtures start it; `make test-integration` uses this one),
+and `containers`, the same servers started for the session in containers through
+testcontainers; `auto`, the default, takes containers where a Docker engine answers and
+their images are built. Each test gets its own fresh database and its own uniquely named
+topics, so tests never see each other's data. The stack's stand-in gateway (`gateway`)
+and the inbox (`inbox`) come from the test harness, `frontdesk_testing`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -22,7 +22,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from frontdesk_devstack.config import StackConfig
+from frontdesk_devstack.procs import StackError
+from frontdesk_devstack.testbackend import chosen, integration_endpoints
 from frontdesk_devstack.topics import ensure_topics
 from frontdesk_kit import KIT_MIGRATIONS, idempotent_producer, migrate
 from frontdesk_testing import InboxClient, StandInGateway, eventually
@@ -30,13 +31,24 @@ from frontdesk_testing import InboxClient, StandInGateway, eventually
 pytestmark = pytest.mark.integration
 
 
+def pytest_report_header() -> str:
+    """Which back end this run uses, first thing in the output."""
+    try:
+        return f"integration back end: {chosen()}"
+    except StackError as error:
+        return f"integration back end: none ({error})"
+
+
 @pytest.fixture(scope="session")
-def stack() -> dict[str, str]:
-    """Endpoints of the running local stack (started here if it is not up)."""
-    subprocess.run([sys.executable, "-m", "frontdesk_devstack", "infra-up"], check=True)
-    cfg = StackConfig.from_env()
-    endpoints: dict[str, str] = json.loads((cfg.root / "stack.json").read_text())
-    return endpoints
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Endpoints of Kafka, PostgreSQL, SMTP, the inbox and the keys (stack.json's names),
+    of the back end FRONTDESK_TEST_BACKEND chooses; a back end that cannot run ends the
+    session with its reason, once, rather than failing every test with it."""
+    try:
+        with integration_endpoints(lambda: tmp_path_factory.mktemp("containers")) as found:
+            yield found
+    except StackError as error:
+        pytest.exit(f"integration back end: {error}", returncode=pytest.ExitCode.INTERRUPTED)
 
 
 @pytest.fixture(scope="session")

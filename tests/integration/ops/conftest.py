@@ -87,6 +87,10 @@ def build(
             "topic_prefix": topic_namespace,
         }
         overrides.setdefault("ops_token", OPS_TOKEN)  # /metrics needs it
+        if name == "notifications":  # the back end's SMTP server, whose inbox tests read
+            host, port = stack["smtp"].rsplit(":", 1)
+            overrides.setdefault("smtp_host", host)
+            overrides.setdefault("smtp_port", int(port))
         return _app(name, common, Path(stack["keys_dir"]), **overrides)
 
     return make

@@ -30,11 +30,6 @@ class Steps:
         print(f"--- {name}: {self.done[-1][1]:.1f} s", flush=True)
         return result
 
-    def skip(self, name: str, why: str) -> None:
-        """Record a step that did not run, and why."""
-        print(f"--- {name}: skipped ({why})", flush=True)
-        self.done.append((name, 0.0, f"skipped: {why}"))
-
     def report(self) -> None:
         """The table of steps: name, seconds, outcome, and the total."""
         width = max([len(name) for name, _, _ in self.done] + [5])

@@ -4,8 +4,8 @@ instance of each service is killed.
 Steps, each timed (the table at the end):
 
 1. the engine, the compose plugin, the base image and every image (as `make up-docker`);
-2. the integration tier through the testcontainers back end (`integration_tier`: the
-   hook that part of issue 14 fills in);
+2. the integration tier through the testcontainers back end (`integration_tier`:
+   FRONTDESK_TEST_BACKEND=containers, see `frontdesk_devstack.testbackend`);
 3. `docker compose up --wait`, every instance ready;
 4. `pytest tests/e2e` against the load-balanced addresses (tests marked `local_stack`,
    which drive the local processes themselves, are skipped: FRONTDESK_E2E_USE_RUNNING_STACK);
@@ -151,10 +151,19 @@ async def group_members() -> dict[str, str]:
 
 
 def integration_tier(steps: Steps) -> None:
-    """The hook for the integration tier through testcontainers (issue 14, item 3): the
-    same tests/integration, Kafka, PostgreSQL and the inbox started in containers. That
-    back end is not in this checkout yet, so the step is recorded as skipped."""
-    steps.skip("integration tier (testcontainers)", "back end not wired in yet")
+    """The integration tier through testcontainers (issue 14, item 3): the same
+    tests/integration, with Kafka, PostgreSQL and the inbox started in containers from
+    the images just built."""
+    steps.run("integration tier (testcontainers)", integration)
+
+
+def integration() -> None:
+    """tests/integration on the containers back end; StackError if it fails."""
+    env = {**os.environ, "FRONTDESK_TEST_BACKEND": "containers"}
+    command = [sys.executable, "-m", "pytest", "tests/integration", "-q"]
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, check=False)
+    if done.returncode != 0:
+        raise StackError(f"the integration tier failed on testcontainers ({done.returncode})")
 
 
 def main() -> int:
