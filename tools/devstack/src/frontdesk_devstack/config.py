@@ -14,7 +14,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
-def _port(name: str, default: int) -> int:
+def port_from_env(name: str, default: int) -> int:
     raw = os.environ.get(name, str(default))
     try:
         port = int(raw)
@@ -41,11 +41,11 @@ class StackConfig:
         root = Path(os.environ.get("FRONTDESK_STACK_DIR", REPO_ROOT / ".local")).resolve()
         return cls(
             root=root,
-            kafka_port=_port("FRONTDESK_KAFKA_PORT", 19092),
-            kafka_controller_port=_port("FRONTDESK_KAFKA_CONTROLLER_PORT", 19093),
-            postgres_port=_port("FRONTDESK_PG_PORT", 15432),
-            smtp_port=_port("FRONTDESK_SMTP_PORT", 11025),
-            inbox_port=_port("FRONTDESK_INBOX_PORT", 18025),
+            kafka_port=port_from_env("FRONTDESK_KAFKA_PORT", 19092),
+            kafka_controller_port=port_from_env("FRONTDESK_KAFKA_CONTROLLER_PORT", 19093),
+            postgres_port=port_from_env("FRONTDESK_PG_PORT", 15432),
+            smtp_port=port_from_env("FRONTDESK_SMTP_PORT", 11025),
+            inbox_port=port_from_env("FRONTDESK_INBOX_PORT", 18025),
         )
 
     @property

@@ -39,11 +39,11 @@ def start(cfg: StackConfig) -> None:
         pid_file,
         log_file,
     )
-    wait_until(lambda: _answers(cfg), "the dev mail inbox", 30, log_file)
+    wait_until(lambda: answers(cfg), "the dev mail inbox", 30, log_file)
     print(f"mail inbox ready: SMTP 127.0.0.1:{cfg.smtp_port}, web {cfg.inbox_url}")
 
 
-def _answers(cfg: StackConfig) -> bool:
+def answers(cfg: StackConfig) -> bool:
     try:
         with urllib.request.urlopen(f"{cfg.inbox_url}/api/health", timeout=2) as reply:  # noqa: S310
             return bool(reply.status == 200)

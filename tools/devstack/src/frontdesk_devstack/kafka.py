@@ -68,7 +68,7 @@ def _java_major(java: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _properties(cfg: StackConfig, data: Path) -> str:
+def broker_properties(cfg: StackConfig, data: Path) -> str:
     return "\n".join(
         [
             "process.roles=broker,controller",
@@ -108,7 +108,7 @@ def start(cfg: StackConfig) -> None:
     data, logs = home / "data", home / "logs"
     logs.mkdir(exist_ok=True)
     props = home / "server.properties"
-    props.write_text(_properties(cfg, data))
+    props.write_text(broker_properties(cfg, data))
     jvm = [
         java,
         "-Xms256m",
@@ -126,7 +126,7 @@ def start(cfg: StackConfig) -> None:
         )
     log_file = logs / "stdout.log"
     spawn([*jvm, MAIN_CLASS, str(props)], pid_file, log_file)
-    wait_until(lambda: _answers(cfg.kafka_bootstrap), "Kafka", 90, logs / "server.log")
+    wait_until(lambda: answers(cfg.kafka_bootstrap), "Kafka", 90, logs / "server.log")
     print(f"kafka      ready on {cfg.kafka_bootstrap}")
 
 
@@ -136,7 +136,7 @@ def _cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def _answers(bootstrap: str) -> bool:
+def answers(bootstrap: str) -> bool:
     """True once the broker answers a metadata request (not merely accepts TCP)."""
     import socket
 

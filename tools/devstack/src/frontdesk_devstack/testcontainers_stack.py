@@ -36,7 +36,7 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.waiting_utils import WaitStrategy, WaitStrategyTarget
 
 from . import devmail, kafka, postgres, topics
-from .config import StackConfig, _port
+from .config import StackConfig, port_from_env
 from .docker import images
 from .keys import ensure_dev_keys
 from .procs import StackError
@@ -59,7 +59,9 @@ READY_SECONDS = {"kafka": 90, "postgres": 60, "inbox": 30}
 def containers_config(root: Path) -> StackConfig:
     """The containers' ports (from the environment) and `root`, the session's folder that
     holds its keys and the PostgreSQL password."""
-    ports = {field: _port(name, default) for field, (name, default) in PORT_VARIABLES.items()}
+    ports = {
+        field: port_from_env(name, default) for field, (name, default) in PORT_VARIABLES.items()
+    }
     return StackConfig(root=root.resolve(), **ports)
 
 
@@ -145,7 +147,7 @@ def kafka_container(cfg: StackConfig) -> DockerContainer:
         _container(images.KAFKA, "kafka")
         .with_envs(**kafka_environment(cfg))
         .waiting_for(
-            Answers(f"Kafka on {cfg.kafka_bootstrap}", lambda: kafka._answers(cfg.kafka_bootstrap))
+            Answers(f"Kafka on {cfg.kafka_bootstrap}", lambda: kafka.answers(cfg.kafka_bootstrap))
             .with_startup_timeout(READY_SECONDS["kafka"])
             .with_poll_interval(0.5)
         )
@@ -155,7 +157,7 @@ def kafka_container(cfg: StackConfig) -> DockerContainer:
 def kafka_environment(cfg: StackConfig) -> dict[str, str]:
     """The image's variables for the local broker's server.properties (`KAFKA_FOO_BAR`
     is foo.bar, `__` an underscore, `___` a dash, as deploy/images/kafka reads them)."""
-    lines = kafka._properties(cfg, KAFKA_DATA).splitlines()
+    lines = kafka.broker_properties(cfg, KAFKA_DATA).splitlines()
     pairs = [line.split("=", 1) for line in lines if "=" in line and not line.startswith("#")]
     found = {kafka_variable(key): value for key, value in pairs}
     found["CLUSTER_ID"] = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
@@ -225,7 +227,7 @@ def inbox_container(cfg: StackConfig) -> DockerContainer:
             FRONTDESK_DEVMAIL_FSYNC="0",
         )
         .waiting_for(
-            Answers(f"the inbox on {cfg.inbox_url}", lambda: devmail._answers(cfg))
+            Answers(f"the inbox on {cfg.inbox_url}", lambda: devmail.answers(cfg))
             .with_startup_timeout(READY_SECONDS["inbox"])
             .with_poll_interval(0.3)
         )

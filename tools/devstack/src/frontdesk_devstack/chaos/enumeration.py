@@ -258,9 +258,10 @@ async def fire(stack: Stack, probes: Sequence[Probe], concurrency: int) -> list[
     """Send the probes block by block (`blocks`), about `concurrency` requests at a
     time, each from its own client address; every answer with the time it took
     (waiting for a turn excluded)."""
-    ips = Addresses()
     grouped = blocks(probes)
-    turn = asyncio.Semaphore(max(1, concurrency // len(grouped[0]))) if grouped else None
+    if not grouped:
+        return []
+    ips, turn = Addresses(), asyncio.Semaphore(max(1, concurrency // len(grouped[0])))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async def one(http: httpx.AsyncClient, probe: Probe) -> Answer:
@@ -271,7 +272,6 @@ async def fire(stack: Stack, probes: Sequence[Probe], concurrency: int) -> list[
         return Answer(probe.side, answer.status_code, answer.content, seconds)
 
     async def block(http: httpx.AsyncClient, members: list[Probe]) -> list[Answer]:
-        assert turn is not None
         async with turn:
             return list(await asyncio.gather(*(one(http, p) for p in members)))
 
