@@ -417,8 +417,10 @@ class _HashingWaits:
 
     def __init__(self, real: Any, gate: asyncio.Event) -> None:
         self._real, self._gate = real, gate
+        self.started = 0
 
     async def hash(self, password: str) -> str:
+        self.started += 1
         await self._gate.wait()
         return str(await self._real.hash(password))
 
@@ -435,6 +437,10 @@ async def test_signup_answers_in_its_uniform_time_while_its_work_goes_on(deps):
     await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "Lin", None, "ip"))
     # Answered: the work (hash, account, verification email) is still going on.
     assert deps.uniform_work.running == 1
+    # ... and it had not even begun: nothing it does can show in the answer's time.
+    assert deps.hasher.started == 0
+    await asyncio.sleep(0)
+    assert deps.hasher.started == 1
     assert "EmailVerificationRequested" not in deps.db.types()
     gate.set()
     await deps.uniform_work.drain()

@@ -151,9 +151,10 @@ async def test_claims_taken_while_the_lease_lapsed_are_not_sent_by_the_old_holde
         store_of(deps).put(message)
     rows = store_of(deps).rows
 
-    def another_instance_claims_the_rest() -> None:
+    def another_instance_claims_the_rest() -> None:  # with a lease of its own, as a real claim
         for message_id in (UUID(int=2), UUID(int=3)):
             rows[message_id].claim_token = UUID(int=99)
+            rows[message_id].claimed_until = datetime.now(UTC) + timedelta(seconds=60)
 
     smtp.during_send.append(another_instance_claims_the_rest)
     sender = short_lease_loop(deps)

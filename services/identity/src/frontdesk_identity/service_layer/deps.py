@@ -4,7 +4,6 @@ and the rules as the settings configure them."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -115,10 +114,9 @@ class Deps:
 
 
 async def in_uniform_time(deps: Deps, work: Callable[[], Awaitable[None]]) -> None:
-    """Start `work()` and answer once `uniform_response_seconds` have passed, whatever it
-    finds and however long it takes under load: the answer's timing says nothing. The
-    work goes on after the answer (`Deps.uniform_work`, drained at shutdown)."""
-    started = time.monotonic()
+    """Answer once `uniform_response_seconds` have passed, and only then start `work()`:
+    nothing that depends on what the work finds runs before the answer, so neither its
+    result nor the CPU it takes under load shows in the answer's time. The work goes on
+    after the answer (`Deps.uniform_work`, drained at shutdown)."""
+    await asyncio.sleep(deps.settings.uniform_response_seconds)
     await deps.uniform_work.start(work)
-    elapsed = time.monotonic() - started
-    await asyncio.sleep(max(0.0, deps.settings.uniform_response_seconds - elapsed))
