@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from frontdesk_contracts import generate_key_pair
+from frontdesk_contracts import KeyRing, generate_key_pair
+from frontdesk_identity.adapters.crypto import Sealer
 from frontdesk_identity.settings import IdentitySettings
 from frontdesk_testing import write_key_pair
 from frontdesk_testing.identity.fakes import FakeUnitsOfWork
@@ -51,6 +52,14 @@ def deps(settings_values: dict[str, Any], fake_db: Any) -> Any:
 
     cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "uniform_response_seconds": 0.05}
     return bootstrap(IdentitySettings(**{**settings_values, **cheap}), fake_db)
+
+
+@pytest.fixture
+def ring(deps: Any) -> KeyRing:
+    """Notifications' private key, swapped in so the tests can open sealed tokens."""
+    pair = generate_key_pair("k1")
+    deps.sealer = Sealer("k1", pair.encoded_public_key())
+    return KeyRing.of(pair)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,10 +11,9 @@ from argon2 import extract_parameters
 from frontdesk_contracts import (
     ClientImported,
     ClientsMerged,
-    KeyRing,
     new_event,
 )
-from frontdesk_identity.adapters.crypto import PasswordHasher, Sealer
+from frontdesk_identity.adapters.crypto import PasswordHasher
 from frontdesk_identity.domain.commands import (
     CompleteReset,
     CreateClient,
@@ -44,16 +42,6 @@ from frontdesk_testing import FakeClock
 
 ADMIN = AdminAssertion("admin-1", frozenset({"s1"}), {"s1": "Studio One"})
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def ring(deps):  # type: ignore[no-untyped-def]
-    """Notifications' private key, swapped in so the tests can open sealed tokens."""
-    from frontdesk_contracts import generate_key_pair
-
-    pair = generate_key_pair("k1")
-    deps.sealer = Sealer("k1", pair.encoded_public_key())
-    return KeyRing.of(pair)
 
 
 def last(deps, event_type: str):  # type: ignore[no-untyped-def]
@@ -412,42 +400,8 @@ async def test_a_password_changed_while_a_login_checks_the_old_one_gets_no_sessi
     assert (await sessions.log_in(deps, LogIn("ada", "a brand new password 42", "ip"))).access_token
 
 
-class _HashingWaits:
-    """The real hasher, whose `hash` waits for `gate`: work slower than the answer."""
-
-    def __init__(self, real: Any, gate: asyncio.Event) -> None:
-        self._real, self._gate = real, gate
-        self.started = 0
-
-    async def hash(self, password: str) -> str:
-        self.started += 1
-        await self._gate.wait()
-        return str(await self._real.hash(password))
-
-    async def verify(self, stored: str | None, password: str) -> bool:
-        return bool(await self._real.verify(stored, password))
-
-    def needs_rehash(self, stored: str) -> bool:
-        return bool(self._real.needs_rehash(stored))
-
-
-async def test_signup_answers_in_its_uniform_time_while_its_work_goes_on(deps):
-    gate = asyncio.Event()
-    deps.hasher = _HashingWaits(deps.hasher, gate)
-    await signup.sign_up(deps, SignUp("lin@example.com", "lin", PASSWORD, "Lin", None, "ip"))
-    # Answered: the work (hash, account, verification email) is still going on.
-    assert deps.uniform_work.running == 1
-    # ... and it had not even begun: nothing it does can show in the answer's time.
-    assert deps.hasher.started == 0
-    await asyncio.sleep(0)
-    assert deps.hasher.started == 1
-    assert "EmailVerificationRequested" not in deps.db.types()
-    gate.set()
-    await deps.uniform_work.drain()
-    assert last(deps, "EmailVerificationRequested").payload.email == "lin@example.com"
-
-
 async def test_a_weak_signup_password_is_refused_before_any_work(deps):
     with pytest.raises(PasswordRejected):
         await signup.sign_up(deps, SignUp("lin@example.com", "lin", "password1", "L", None, "ip"))
     assert deps.uniform_work.running == 0
+    assert deps.db.state.deferred == {}  # nothing kept to do later either

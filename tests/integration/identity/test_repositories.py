@@ -175,3 +175,22 @@ async def test_an_event_is_handled_once_and_a_failed_effect_can_run_again(db):
     assert runs == ["a", "b", "c"]
     async with db.transaction() as tx:
         assert [await tx.accounts.get(i) is not None for i in "abc"] == [True, False, True]
+
+
+async def test_deferred_requests_are_kept_found_by_age_taken_and_forgotten(db):
+    ids = [uuid7() for _ in range(3)]
+    async with db.transaction() as tx:
+        for n, request_id in enumerate(ids):
+            fields = {"login": f"user{n}", "ip": "1.2.3.4", "family_name": None}
+            await tx.deferred.add(request_id, "password_reset", fields, NOW - timedelta(minutes=n))
+    async with db.transaction() as tx:
+        assert await tx.deferred.received_before(NOW, 10) == [ids[2], ids[1]]  # oldest first
+        assert await tx.deferred.received_before(NOW, 1) == [ids[2]]
+        assert await tx.deferred.take(ids[1]) == (
+            "password_reset",
+            {"login": "user1", "ip": "1.2.3.4", "family_name": None},
+        )
+        await tx.deferred.remove(ids[1])
+    async with db.transaction() as tx:
+        assert await tx.deferred.take(ids[1]) is None
+        assert await tx.deferred.received_before(NOW + timedelta(seconds=1), 10) == [ids[2], ids[0]]

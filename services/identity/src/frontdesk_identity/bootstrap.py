@@ -3,6 +3,8 @@ and stops the pool, migrations, producer, outbox relay and the Kafka consumer)."
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from frontdesk_contracts import GROUP_IDENTITY
@@ -17,12 +19,17 @@ from .domain.tokens import Digester
 from .entrypoints import admin_routes, app_routes, link_pages
 from .entrypoints.consumers import event_handlers
 from .entrypoints.problems import REFUSALS
+from .service_layer import deferred
 from .service_layer.deps import Deps
+from .service_layer.links import RESET_IF_KNOWN
+from .service_layer.signup import SIGN_UP
 from .service_layer.unit_of_work import UnitsOfWork
 from .settings import IdentitySettings
 
 MIGRATIONS = [("identity", runtime.migrations_folder(__file__))]
 SHUTDOWN_DRAIN_SECONDS = 10.0
+DEFERRED = (RESET_IF_KNOWN, SIGN_UP)
+OVERDUE_ROUND_SECONDS = 5.0
 
 
 def bootstrap(settings: IdentitySettings, units: UnitsOfWork) -> Deps:
@@ -51,8 +58,11 @@ async def wire(infra: runtime.Infrastructure) -> runtime.Wiring:
     # Stopping: the work answered requests started finishes before the pool closes.
     infra.stack.push_async_callback(deps.uniform_work.drain, SHUTDOWN_DRAIN_SECONDS)
     watch_tokens(infra.metrics, infra.pool)
-    watch_uniform_work(infra.metrics, deps.uniform_work)
-    return runtime.Wiring(deps=deps, handlers=event_handlers(deps))
+    watch_uniform_work(infra.metrics, deps.uniform_work, infra.pool)
+    overdue = runtime.periodic(
+        partial(deferred.carry_out_overdue, deps, DEFERRED), OVERDUE_ROUND_SECONDS, "overdue"
+    )
+    return runtime.Wiring(deps=deps, handlers=event_handlers(deps), tasks=[overdue])
 
 
 SPEC = runtime.ServiceSpec(

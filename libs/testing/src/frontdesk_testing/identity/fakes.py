@@ -43,6 +43,7 @@ class State:
     audit: list[AuditEntry] = field(default_factory=list)
     deliveries: dict[str, tuple[str, EmailState]] = field(default_factory=dict)
     studios: dict[str, str] = field(default_factory=dict)
+    deferred: dict[UUID, tuple[str, dict[str, Any], datetime]] = field(default_factory=dict)
     published: list[Envelope[Any]] = field(default_factory=list)
     handled: set[UUID] = field(default_factory=set)
 
@@ -282,6 +283,29 @@ class FakeDeliveries:
         return sorted(mine, key=lambda e: e.at, reverse=True)[:limit]
 
 
+class FakeDeferred:
+    """Kept requests (no row locks: one transaction at a time here)."""
+
+    def __init__(self, state: State) -> None:
+        self.s = state
+
+    async def add(
+        self, request_id: UUID, kind: str, request: dict[str, Any], received_at: datetime
+    ) -> None:
+        self.s.deferred[request_id] = (kind, copy.deepcopy(request), received_at)
+
+    async def take(self, request_id: UUID) -> tuple[str, dict[str, Any]] | None:
+        kept = self.s.deferred.get(request_id)
+        return None if kept is None else (kept[0], copy.deepcopy(kept[1]))
+
+    async def remove(self, request_id: UUID) -> None:
+        self.s.deferred.pop(request_id, None)
+
+    async def received_before(self, moment: datetime, limit: int) -> list[UUID]:
+        kept = sorted(self.s.deferred.items(), key=lambda item: item[1][2])
+        return [request_id for request_id, (_, _, at) in kept if at < moment][:limit]
+
+
 class FakeUnitOfWork:
     def __init__(self, state: State) -> None:
         self.state = state
@@ -292,6 +316,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(state)
         self.studios = FakeStudios(state)
         self.deliveries = FakeDeliveries(state)
+        self.deferred = FakeDeferred(state)
 
     async def publish(self, event: Envelope[Any]) -> None:
         self.state.published.append(event)

@@ -1,7 +1,7 @@
 """Identity's own metrics: one-time tokens issued, used and expired, by purpose, read
 from the database at scrape time (one grouped COUNT), so every instance reports the
-same, right numbers without counters inside the handlers; and this instance's
-forgot-password and signup work still going on after the answer.
+same, right numbers without counters inside the handlers; and the forgot-password and
+signup requests answered whose work is still to do.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ SELECT purpose,
            AS expired
 FROM one_time_tokens
 GROUP BY purpose
+"""
+COUNT_DEFERRED = """
+SELECT count(*) AS requests,
+       coalesce(extract(epoch FROM now() - min(received_at)), 0)::float8 AS age
+FROM deferred_requests
 """
 PURPOSES = ("create_login", "password_reset", "email_verification")
 
@@ -42,8 +47,18 @@ def watch_tokens(metrics: ServiceMetrics, pool: asyncpg.Pool) -> None:
     metrics.add_probe(probe)
 
 
-def watch_uniform_work(metrics: ServiceMetrics, work: BackgroundWork) -> None:
-    """`frontdesk_uniform_work_running` and `frontdesk_uniform_work_failed`, at scrape time."""
+def watch_uniform_work(metrics: ServiceMetrics, work: BackgroundWork, pool: asyncpg.Pool) -> None:
+    """`frontdesk_uniform_work_running` and `frontdesk_uniform_work_failed` (this
+    instance), `frontdesk_deferred_requests` and `frontdesk_deferred_request_age_seconds`
+    (every instance's, from the database), at scrape time."""
+    kept = metrics.gauge(
+        "frontdesk_deferred_requests",
+        "Forgot-password and signup requests answered whose work is not done yet.",
+    )
+    oldest = metrics.gauge(
+        "frontdesk_deferred_request_age_seconds",
+        "How long the oldest of them has been waiting (0 when none).",
+    )
     running = metrics.gauge(
         "frontdesk_uniform_work_running",
         "Forgot-password and signup work going on after the answer.",
@@ -56,5 +71,8 @@ def watch_uniform_work(metrics: ServiceMetrics, work: BackgroundWork) -> None:
     async def probe() -> None:
         running.set(work.running)
         failed.set(work.failed)
+        row = await pool.fetchrow(COUNT_DEFERRED)
+        kept.set(row["requests"])
+        oldest.set(row["age"])
 
     metrics.add_probe(probe)

@@ -9,6 +9,7 @@ from frontdesk_kit import Outbox
 from frontdesk_kit import unit_of_work as kit
 
 from .accounts import AccountRepository
+from .deferred import DeferredRequestRepository
 from .records import AuditRepository, DeliveryRepository, RateRepository, StudioRepository
 from .tokens import SessionRepository, TokenRepository
 
@@ -25,6 +26,7 @@ class PgUnitOfWork(kit.PgUnitOfWork):
         self.audit = AuditRepository(conn)
         self.studios = StudioRepository(conn)
         self.deliveries = DeliveryRepository(conn)
+        self.deferred = DeferredRequestRepository(conn)
 
 
 class PgUnitsOfWork(kit.PgUnitsOfWork[PgUnitOfWork]):

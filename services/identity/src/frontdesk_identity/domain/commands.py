@@ -35,6 +35,18 @@ class SignUp:
 
 
 @dataclass(frozen=True)
+class HashedSignUp:
+    """A signup as it is kept until its work is done: the password only as its hash."""
+
+    email: str
+    username: str
+    password_hash: str
+    given_name: str
+    family_name: str | None
+    ip: str
+
+
+@dataclass(frozen=True)
 class CreateClient:
     """An admin creates a client in their studio and sends the create-login email."""
 

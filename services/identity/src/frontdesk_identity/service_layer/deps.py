@@ -3,8 +3,7 @@ and the rules as the settings configure them."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -111,12 +110,3 @@ class Deps:
             LoginThrottle(s.login_free_failures, base, cap),
             LoginThrottle(s.ip_login_failures_before_delay, base, cap),
         )
-
-
-async def in_uniform_time(deps: Deps, work: Callable[[], Awaitable[None]]) -> None:
-    """Answer once `uniform_response_seconds` have passed, and only then start `work()`:
-    nothing that depends on what the work finds runs before the answer, so neither its
-    result nor the CPU it takes under load shows in the answer's time. The work goes on
-    after the answer (`Deps.uniform_work`, drained at shutdown)."""
-    await asyncio.sleep(deps.settings.uniform_response_seconds)
-    await deps.uniform_work.start(work)

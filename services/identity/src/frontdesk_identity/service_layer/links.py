@@ -3,15 +3,14 @@ new link from a dead one's page (forgot password, create-login again)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from frontdesk_contracts import CreateLoginLinkRequested, LoginCreated, PasswordChanged, new_event
 
 from ..domain.accounts import Account, check_username, looks_like_email
 from ..domain.commands import CompleteReset, CreateLogin, RequestPasswordReset
 from ..domain.errors import LinkNotUsable, UsernameTaken
 from ..domain.tokens import RENEWABLE, LinkState
-from .deps import Deps, in_uniform_time
+from .deferred import Deferred, answer_in_uniform_time
+from .deps import Deps
 from .emails import create_login_email, email_allowed, send_reset_link
 from .link_tokens import issue_link, usable_token
 from .sessions import end_everything, find_login
@@ -20,19 +19,25 @@ from .unit_of_work import UnitOfWork
 
 async def request_password_reset(deps: Deps, cmd: RequestPasswordReset) -> None:
     """Send a reset link if the login exists; same answer, same time, either way (the
-    work goes on after the answer)."""
-    await in_uniform_time(deps, partial(_reset_if_known, deps, cmd))
+    work is done after the answer)."""
+    await answer_in_uniform_time(deps, RESET_IF_KNOWN, cmd)
 
 
-async def _reset_if_known(deps: Deps, cmd: RequestPasswordReset) -> None:
-    async with deps.db.transaction() as uow:
-        account = await find_login(uow, cmd.login)
-        typed = cmd.login if looks_like_email(cmd.login) else None
-        email = account.credential_address(typed) if account and account.has_login else None
-        if account is None or email is None:
-            return
-        if await email_allowed(deps, uow, "password_reset", email=email, ip=cmd.ip):
-            await send_reset_link(deps, uow, account, email, admin_id=None, studio=None)
+async def _reset_if_known(deps: Deps, uow: UnitOfWork, cmd: RequestPasswordReset) -> None:
+    found = await find_login(uow, cmd.login)
+    # The account's row is locked before the quota's lock, in the order an admin's reset
+    # takes them: the other order deadlocked against it (the new token's foreign key
+    # waits for the row the admin holds, the admin for the quota lock held here).
+    account = found and await uow.accounts.get(found.id, lock=True)
+    typed = cmd.login if looks_like_email(cmd.login) else None
+    email = account.credential_address(typed) if account and account.has_login else None
+    if account is None or email is None:
+        return
+    if await email_allowed(deps, uow, "password_reset", email=email, ip=cmd.ip):
+        await send_reset_link(deps, uow, account, email, admin_id=None, studio=None)
+
+
+RESET_IF_KNOWN = Deferred("password_reset", RequestPasswordReset, _reset_if_known)
 
 
 async def complete_reset(deps: Deps, cmd: CompleteReset) -> None:

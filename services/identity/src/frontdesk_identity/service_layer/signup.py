@@ -3,7 +3,6 @@ studio records sharing the address are named."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -17,10 +16,11 @@ from frontdesk_contracts import (
 )
 
 from ..domain.accounts import Account, email_key
-from ..domain.commands import SignUp, VerifyEmail
+from ..domain.commands import HashedSignUp, SignUp, VerifyEmail
 from ..domain.errors import InvalidCode, LinkNotUsable, UsernameTaken
 from ..domain.tokens import MAX_CODE_ATTEMPTS, StoredToken
-from .deps import Deps, in_uniform_time
+from .deferred import Deferred, answer_in_uniform_time
+from .deps import Deps
 from .emails import email_allowed, send_verification
 from .link_tokens import usable_token
 from .sessions import TokenPair, start_session
@@ -34,33 +34,38 @@ async def sign_up(deps: Deps, cmd: SignUp) -> None:
     to a login, the owner is told instead and nothing is created. The username is only
     held (pending) until the address is proven; a clash is told then, to the prover.
     The password policy is checked first (a weak password is refused at once, whoever
-    asks); the rest goes on after the answer.
+    asks) and the password hashed (the same work whoever asks); the rest is done after
+    the answer.
     """
-    password = deps.policy.check(cmd.password)
-    await in_uniform_time(deps, partial(_sign_up, deps, cmd, password))
+    password_hash = await deps.hasher.hash(deps.policy.check(cmd.password))
+    kept = HashedSignUp(
+        cmd.email, cmd.username, password_hash, cmd.given_name, cmd.family_name, cmd.ip
+    )
+    await answer_in_uniform_time(deps, SIGN_UP, kept)
 
 
-async def _sign_up(deps: Deps, cmd: SignUp, password: str) -> None:
-    new_hash = await deps.hasher.hash(password)
-    async with deps.db.transaction() as uow:
-        owner = next((a for a in await uow.accounts.by_email(cmd.email) if a.has_login), None)
-        if owner is not None:
-            if await email_allowed(deps, uow, "signup_attempt", email=cmd.email, ip=cmd.ip):
-                notice = SignupAttemptedForExistingLogin(account_id=owner.id, email=cmd.email)
-                await uow.publish(new_event(notice))
-            return
-        account = Account(
-            id=str(uuid4()),
-            origin="signup",
-            given_name=cmd.given_name,
-            family_name=cmd.family_name,
-            pending_username=cmd.username,
-            password_hash=new_hash,
-            emails=[cmd.email],
-        )
-        await uow.accounts.add(account)
-        if await email_allowed(deps, uow, "verification", email=cmd.email, ip=cmd.ip):
-            await send_verification(deps, uow, account.id, cmd.email)
+async def _sign_up(deps: Deps, uow: UnitOfWork, cmd: HashedSignUp) -> None:
+    owner = next((a for a in await uow.accounts.by_email(cmd.email) if a.has_login), None)
+    if owner is not None:
+        if await email_allowed(deps, uow, "signup_attempt", email=cmd.email, ip=cmd.ip):
+            notice = SignupAttemptedForExistingLogin(account_id=owner.id, email=cmd.email)
+            await uow.publish(new_event(notice))
+        return
+    account = Account(
+        id=str(uuid4()),
+        origin="signup",
+        given_name=cmd.given_name,
+        family_name=cmd.family_name,
+        pending_username=cmd.username,
+        password_hash=cmd.password_hash,
+        emails=[cmd.email],
+    )
+    await uow.accounts.add(account)
+    if await email_allowed(deps, uow, "verification", email=cmd.email, ip=cmd.ip):
+        await send_verification(deps, uow, account.id, cmd.email)
+
+
+SIGN_UP = Deferred("signup", HashedSignUp, _sign_up)
 
 
 async def verify_email(deps: Deps, cmd: VerifyEmail) -> TokenPair:

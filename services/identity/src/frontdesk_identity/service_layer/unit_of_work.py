@@ -201,6 +201,29 @@ class Deliveries(Protocol):
         ...
 
 
+class DeferredRequests(Protocol):
+    """Anonymous requests answered and not yet carried out (see `service_layer.deferred`)."""
+
+    async def add(
+        self, request_id: UUID, kind: str, request: dict[str, Any], received_at: datetime
+    ) -> None:
+        """Keep a request until its work is done."""
+        ...
+
+    async def take(self, request_id: UUID) -> tuple[str, dict[str, Any]] | None:
+        """The request's (kind, fields), locked until the transaction ends; None when it
+        was carried out already or another transaction holds it."""
+        ...
+
+    async def remove(self, request_id: UUID) -> None:
+        """Forget a request: its work is done (or given up)."""
+        ...
+
+    async def received_before(self, moment: datetime, limit: int) -> list[UUID]:
+        """Up to `limit` requests still kept that arrived before `moment`, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: the repositories it reads and writes, and the events it commits."""
 
@@ -218,6 +241,8 @@ class UnitOfWork(Protocol):
     def studios(self) -> Studios: ...
     @property
     def deliveries(self) -> Deliveries: ...
+    @property
+    def deferred(self) -> DeferredRequests: ...
 
     async def publish(self, event: Envelope[Any]) -> None:
         """Queue `event`; it goes out only if the transaction commits (the outbox)."""
